@@ -1,0 +1,127 @@
+"""The itss-workbook command: a thin layer over the library.
+
+Each command parses its options, calls the library and turns the library's exceptions into
+one line on stderr: exit 1 for bad input, 2 for bad usage (click's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from generator import answers as answers_mod
+from generator import criteria as criteria_mod
+from generator import export, rules
+from generator.errors import ITSSError
+
+EXIT_BAD_INPUT = 1
+
+
+def _fail_on_bad_input(command):
+    """Turn the library's ITSSError into a message on stderr and exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ITSSError as exc:
+            click.echo(f"itss-workbook: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--criteria", "criteria_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="ITSS_CRITERIA", help="criteria.yaml to use instead of the shipped one "
+              "(or set ITSS_CRITERIA).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what is done.")
+@click.version_option(package_name="itss-workbook")
+@click.pass_context
+def main(ctx: click.Context, criteria_path: Path | None, verbose: bool) -> None:
+    """Assess customer-service staff against the ITSS Customer Service indicators.
+
+    \b
+    Example:
+        itss-workbook criteria --format markdown
+        itss-workbook evaluate answers.yaml
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"criteria_path": criteria_path}
+
+
+def load_criteria(ctx: click.Context) -> criteria_mod.Criteria:
+    """The criteria named by --criteria, or the shipped ones."""
+    return criteria_mod.load(ctx.find_root().obj["criteria_path"])
+
+
+@main.command("criteria")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "markdown"]),
+              default="json", show_default=True)
+@click.pass_context
+@_fail_on_bad_input
+def criteria_command(ctx: click.Context, fmt: str) -> None:
+    """Print the parsed criteria; also checks an edited criteria.yaml.
+
+    \b
+    Example:
+        itss-workbook criteria --format csv > criteria.csv
+        itss-workbook --criteria my-criteria.yaml criteria > /dev/null
+    """
+    criteria = load_criteria(ctx)
+    if fmt == "json":
+        click.echo(json.dumps(export.criteria_to_dict(criteria), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(export.criteria_to_csv(criteria), nl=False)
+    else:
+        click.echo(export.criteria_to_markdown(criteria))
+
+
+@main.command("evaluate")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per PATH.")
+@click.pass_context
+@_fail_on_bad_input
+def evaluate_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Compute the levels of answers files (.json, .yaml) or filled-in workbooks.
+
+    \b
+    Example:
+        itss-workbook evaluate answers.yaml
+        itss-workbook evaluate --json returned/*.xlsx > levels.json
+    """
+    criteria = load_criteria(ctx)
+    results = []
+    for path in paths:
+        source = read_answers_source(criteria, path)
+        assessment = rules.evaluate(criteria, source.answers)
+        results.append((source, assessment))
+
+    if as_json:
+        out = [{"source": s.source, "employee": s.employee,
+                **export.assessment_to_dict(criteria, a)} for s, a in results]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for source, assessment in results:
+        who = " ".join(filter(None, [source.employee.get("id"), source.employee.get("name")]))
+        click.echo(export.format_assessment(criteria, assessment, f"{source.source}: {who}"))
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+
+def read_answers_source(criteria: criteria_mod.Criteria,
+                        path: Path) -> answers_mod.AnswersFile:
+    """An answers file, or a filled-in workbook read by the workbook reader."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from generator import reader
+
+        return reader.read_answers_file(criteria, path)
+    return answers_mod.load_file(path, criteria)

@@ -1,0 +1,33 @@
+"""The exceptions the product raises on bad input.
+
+Every class states the rule that was broken. Each carries a list of problems so that a file
+with several mistakes is reported whole, not one mistake per run.
+"""
+
+from __future__ import annotations
+
+
+class ITSSError(Exception):
+    """Input broke a rule of the product; the message says where and what."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = list(problems or [])
+        if self.problems:
+            message = message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(message)
+
+
+class CriteriaError(ITSSError, ValueError):
+    """criteria.yaml must follow the schema described at its top."""
+
+
+class AnswersError(ITSSError, ValueError):
+    """An answers file may hold only the keys and values the criteria define."""
+
+
+class RosterError(ITSSError, ValueError):
+    """A roster needs one row per employee with a unique, non-empty employee_id."""
+
+
+class WorkbookError(ITSSError, ValueError):
+    """A workbook must be one the generator wrote, readable and intact."""
