@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
 from generator.criteria import Criteria
 from generator.errors import AnswersError
 
@@ -280,19 +283,11 @@ def _read_mapping(path: Path) -> dict:
         raise AnswersError(f"{path}: cannot be read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise AnswersError(f"{path}: is not UTF-8 text") from exc
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            from ruamel.yaml import YAML
-            from ruamel.yaml.error import YAMLError
-
-            try:
-                data = YAML(typ="safe").load(text)
-            except YAMLError as exc:
-                raise ValueError(str(exc)) from exc
-    except ValueError as exc:
-        raise AnswersError(f"{path}: is not valid {path.suffix[1:].upper() or 'YAML'}: {exc}")
+        data = json.loads(text) if kind == "JSON" else YAML(typ="safe").load(text)
+    except (ValueError, YAMLError) as exc:
+        raise AnswersError(f"{path}: is not valid {kind}: {exc}") from None
     if not isinstance(data, dict):
         raise AnswersError(f"{path}: must be a mapping with 'employee' and 'answers'")
     return data

@@ -239,7 +239,7 @@ def _semantic_problems(criteria: Criteria) -> list[tuple[tuple, str]]:
         elif level.level not in field.levels:
             problems.append((where + ("level",), f"{level.field} has no level {level.level}; "
                              f"its levels are {field.levels}"))
-        if level.id != f"{level.field}.{level.level}":
+        elif level.id != f"{level.field}.{level.level}":
             problems.append((where + ("id",), f"id {level.id!r} must be "
                              f"'{level.field}.{level.level}'"))
         if level.id in seen:
@@ -315,11 +315,11 @@ def _describe(path: Path, data: Any, loc: tuple, message: str) -> str:
 
 def _dotted(loc: tuple) -> str:
     text = ""
-    for part in loc:
+    for previous, part in zip((None, *loc), loc, strict=False):
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part in ("TickSection", "ExperienceSection") or "[" in str(part):
-            continue  # pydantic's union branch names, not keys of the file
+        elif isinstance(previous, int) and part in SECTION_KINDS:
+            continue  # pydantic names the union branch by its tag: not a key of the file
         else:
             text += f".{part}" if text else str(part)
     return text
