@@ -31,3 +31,7 @@ class RosterError(ITSSError, ValueError):
 
 class WorkbookError(ITSSError, ValueError):
     """A workbook must be one the generator wrote, readable and intact."""
+
+
+class FunctionInputError(ITSSError, ValueError):
+    """An Excel function takes a two-column range of answer keys and values, and known IDs."""

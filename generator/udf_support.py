@@ -1,0 +1,242 @@
+"""What the Excel functions of macros/itss_udfs.py do, so that module stays a thin layer.
+
+xlwings hands a range to a function argument read with ``ndim=2`` as a list of rows: empty
+cells as None, numbers as floats, booleans as bools and, with ``err_to_str``, error cells as
+their text ("#N/A"). Called from Python, a tuple of row tuples and Excel's negative error codes
+work too. This module turns such rows into flat answer keys, calls the rules engine and shapes
+its results as cell values.
+
+Bad input never reaches a cell as a traceback: `cell_function` turns it into one line of text
+starting with "ITSS error:".
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from generator import answers as answers_mod
+from generator import criteria as criteria_mod
+from generator import rules
+from generator.errors import FunctionInputError, ITSSError
+from generator.layout import MAX_CELL_TEXT
+
+logger = logging.getLogger(__name__)
+
+#: Every error text a function returns starts with this, so a formula can test for it.
+ERROR_PREFIX = "ITSS error: "
+#: The row of ITSS_LEVELS and the ITSS_LEVEL argument for the highest level of all fields.
+OVERALL = "overall"
+#: Excel's error values: the codes COM hands over, and their text.
+EXCEL_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+_ERROR_TEXTS = frozenset(EXCEL_ERRORS.values())
+#: Excel shows at most 255 characters of a function's or an argument's description.
+MAX_DESCRIPTION = 255
+#: How many problems an error text lists before "and N more".
+MAX_LISTED_PROBLEMS = 3
+
+
+def load_criteria() -> criteria_mod.Criteria:
+    """The criteria the CLI would use: $ITSS_CRITERIA when set, else the shipped ones."""
+    return criteria_mod.load(os.environ.get("ITSS_CRITERIA") or None)
+
+
+def read_range(rows: Any) -> tuple[dict[str, Any], list[str]]:
+    """Answer keys and values from a two-column range, and a problem text per bad row.
+
+    Rows with an empty key are skipped, and so is a first row whose key has no dot: a heading
+    such as "key" (every answer key starts with a level ID such as "hardware.5"). A row whose
+    value is an error, whose key is not text or repeats an earlier key is a problem.
+
+    Raises:
+        FunctionInputError: the range is not two columns wide.
+    """
+    rows = _two_columns(rows)
+    flat: dict[str, Any] = {}
+    first_row: dict[str, int] = {}
+    problems = []
+
+    for number, (key, value) in enumerate(rows, 1):
+        if _error_text(key):
+            problems.append(f"row {number}: the key cell holds the error {_error_text(key)}")
+            continue
+        if key is None or (isinstance(key, str) and not key.strip()):
+            continue
+        if not isinstance(key, str):
+            problems.append(
+                f"row {number}: {_show(key)} is not an answer key; keys are text "
+                "such as hardware.5.complexity.1"
+            )
+            continue
+        key = key.strip()
+        if number == 1 and "." not in key:
+            continue  # a heading row
+        if _error_text(value):
+            problems.append(
+                f"{key} (row {number}): the value holds the error "
+                f"{_error_text(value)}; fix the cell it comes from"
+            )
+        elif key in first_row:
+            problems.append(
+                f"{key} (row {number}): the key is listed twice, first in row {first_row[key]}"
+            )
+        else:
+            first_row[key] = number
+            flat[key] = value
+    return flat, problems
+
+
+def assess(rows: Any) -> rules.Assessment:
+    """The engine's assessment of the answers in a two-column range.
+
+    Raises:
+        FunctionInputError: listing every row and answer that cannot be taken, all at once.
+    """
+    criteria = load_criteria()
+    flat, problems = read_range(rows)
+    parsed, parse_problems = answers_mod.parse(criteria, flat, strict=False)
+    problems += [str(p) for p in parse_problems]
+    if problems:
+        raise FunctionInputError(_count(problems, "in the answers"), problems)
+    return rules.evaluate(criteria, parsed)
+
+
+def levels_table(rows: Any) -> list[list[Any]]:
+    """Rows [field, level] for each field, then [overall, level]; None where none is met."""
+    criteria = load_criteria()
+    assessment = assess(rows)
+    table: list[list[Any]] = [[f.id, assessment.fields[f.id].level] for f in criteria.fields]
+    return table + [[OVERALL, assessment.overall]]
+
+
+def field_level(rows: Any, field: Any) -> int | None:
+    """A field's qualified level, or the overall level; None when none is met."""
+    criteria = load_criteria()
+    field_id = _choice(field, [f.id for f in criteria.fields] + [OVERALL], "field")
+    assessment = assess(rows)
+    return assessment.overall if field_id == OVERALL else assessment.fields[field_id].level
+
+
+def level_met(rows: Any, level: Any) -> bool:
+    """Whether the answers meet a level such as "hardware.5"."""
+    return _level_result(rows, level).met
+
+
+def level_missing(rows: Any, level: Any) -> str:
+    """What a level still needs, one phrase per requirement, "; " between; "" when met."""
+    return "; ".join(_level_result(rows, level).missing)
+
+
+def criteria_version() -> str:
+    """The version of the criteria the functions use."""
+    return load_criteria().version
+
+
+def _level_result(rows: Any, level: Any) -> rules.LevelResult:
+    criteria = load_criteria()
+    level_id = _choice(level, [lv.id for lv in criteria.levels], "level")
+    return assess(rows).levels[level_id]
+
+
+def _two_columns(rows: Any) -> list[Sequence[Any]]:
+    """The rows of a range, checked to be two cells wide."""
+    if not isinstance(rows, list | tuple) or not rows:
+        raise FunctionInputError(
+            "the answers must be a range of two columns, answer key and "
+            f"value, not the single value {_show(rows)}"
+        )
+    widths = {len(row) if isinstance(row, list | tuple) else 1 for row in rows}
+    if widths != {2}:
+        shown = " or ".join(str(w) for w in sorted(widths))
+        plural = "" if widths == {1} else "s"
+        raise FunctionInputError(
+            "the answers must be a range of two columns, answer key and "
+            f"value; this one has {shown} column{plural}"
+        )
+    return list(rows)
+
+
+def _choice(value: Any, choices: list[str], what: str) -> str:
+    """One of `choices`, written in any case and with stray spaces."""
+    text = value.strip().lower() if isinstance(value, str) else None
+    folded = {c.lower(): c for c in choices}
+    if text not in folded:
+        raise FunctionInputError(f"unknown {what} {_show(value)}; use one of {', '.join(choices)}")
+    return folded[text]
+
+
+def _error_text(value: Any) -> str | None:
+    """Excel's text for an error value ("#N/A"), or None when `value` is no error."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return EXCEL_ERRORS.get(value)
+    if isinstance(value, str) and value.strip() in _ERROR_TEXTS:
+        return value.strip()
+    return None
+
+
+def _show(value: Any) -> str:
+    """A cell value as a spreadsheet user writes it."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        return "a range"
+    return "an empty cell" if value is None else str(value)
+
+
+def _count(problems: list, where: str) -> str:
+    return f"{len(problems)} problem{'s' if len(problems) != 1 else ''} {where}"
+
+
+def error_text(exc: ITSSError) -> str:
+    """An exception as one line for a cell: its message, then the first problems."""
+    text = ERROR_PREFIX + str(exc.args[0]).split("\n", 1)[0]
+    if exc.problems:
+        shown = exc.problems[:MAX_LISTED_PROBLEMS]
+        more = len(exc.problems) - len(shown)
+        text += ": " + "; ".join(shown) + (f"; and {more} more" if more else "")
+    return text[:MAX_CELL_TEXT]
+
+
+def cell_function(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Make `func` the body of an Excel function: errors become text, the doc one paragraph.
+
+    Put it below xlwings' decorators: they read the docstring it folds, which Excel's function
+    dialog shows as one paragraph of at most `MAX_DESCRIPTION` characters.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ITSSError as exc:
+            return error_text(exc)
+        except Exception as exc:  # a cell shows text, never a traceback
+            logger.exception("%s failed", func.__name__)
+            return (
+                f"{ERROR_PREFIX}unexpected {type(exc).__name__}: {exc} (a bug in "
+                "itss-workbook; please report it)"
+            )[:MAX_CELL_TEXT]
+
+    wrapper.__doc__ = one_paragraph(func.__doc__ or "")
+    return wrapper
+
+
+def one_paragraph(text: str) -> str:
+    """A docstring folded to one line, as Excel's function dialog shows it."""
+    return " ".join(inspect.cleandoc(text).split())
