@@ -116,17 +116,17 @@ def assessment_to_dict(criteria: Criteria, assessment: Assessment) -> dict[str, 
 
 
 def format_assessment(criteria: Criteria, assessment: Assessment, heading: str) -> str:
-    """A readable block for one person: a row per field, then what the next level needs."""
-    lines = [heading, f"  {'field':<28} {'level':>5}   next level needs"]
+    """A readable block for one person: a line per field, then what its next level needs."""
+    lines = [heading]
     for f in criteria.fields:
         result = assessment.fields[f.id]
-        level = "-" if result.level is None else str(result.level)
+        level = "none" if result.level is None else f"level {result.level}"
         if result.next_level is None:
-            need = "top level reached"
+            lines.append(f"  {f.title:<28} {level:<9} top level reached")
         else:
-            need = f"L{result.next_level}: " + "; ".join(result.next_needs)
-        lines.append(f"  {f.title:<28} {level:>5}   {need}")
-        lines += [f"  {'':<28} {'':>5}   note: {note}" for note in result.notes]
-    overall = "-" if assessment.overall is None else assessment.overall
-    lines.append(f"  {'Overall':<28} {overall:>5}")
+            lines.append(f"  {f.title:<28} {level:<9} level {result.next_level} still needs:")
+            lines += [f"      {need}" for need in result.next_needs]
+        lines += [f"      note: {note}" for note in result.notes]
+    overall = "none" if assessment.overall is None else f"level {assessment.overall}"
+    lines.append(f"  {'Overall':<28} {overall}")
     return "\n".join(lines)

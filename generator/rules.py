@@ -190,6 +190,7 @@ def rule_text(section: TickSection | ExperienceSection) -> str:
     if isinstance(section, ExperienceSection):
         where = " in one IT component" if section.per_component else ""
         if section.count == 1:
+            where = " in an IT component" if section.per_component else ""
             return f"1 completed engagement{where} at level {section.top_level} or above"
         return (f"{section.count} completed engagements{where} at level "
                 f"{section.floor_level} or above, one of them at level {section.top_level} "

@@ -84,8 +84,9 @@ def test_evaluate_prints_a_table(run, tmp_path):
     output = run("evaluate", str(path)).output
 
     assert f"{path}: E7 Kenji" in output
-    assert "  Facility management              3   L4: " in output
-    assert "  Overall                          3" in output
+    assert "  Facility management          level 3   level 4 still needs:\n" in output
+    assert "      complexity: tick 2 more (0 of 2 ticked)\n" in output
+    assert "  Overall                      level 3" in output
 
 
 def test_evaluate_shipped_example(run):
