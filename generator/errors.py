@@ -35,3 +35,11 @@ class WorkbookError(ITSSError, ValueError):
 
 class FunctionInputError(ITSSError, ValueError):
     """An Excel function takes a two-column range of answer keys and values, and known IDs."""
+
+
+class TemplateError(ITSSError, ValueError):
+    """A text template in templates/ must keep the shape its header comment describes."""
+
+
+class PrefillError(ITSSError, ValueError):
+    """A prefill file must be an answers file or an import report with employees' answers."""
