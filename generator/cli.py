@@ -125,3 +125,29 @@ def read_answers_source(criteria: criteria_mod.Criteria,
 
         return reader.read_answers_file(criteria, path)
     return answers_mod.load_file(path, criteria)
+
+
+@main.command("hr-workbook")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("itss-hr.xlsm"), show_default=True, help="The .xlsm file to write.")
+@click.option("--interpreter", metavar="PATH",
+              help="The Python that xlwings starts (Interpreter_Win). Default on Windows: the "
+              "Python running this command; elsewhere none, so the add-in's setting applies.")
+@click.pass_context
+@_fail_on_bad_input
+def hr_workbook_command(ctx: click.Context, out: Path, interpreter: str | None) -> None:
+    """Write HR's macro-enabled workbook for the ITSS Excel functions (xlwings, Windows).
+
+    Run it on the PC where HR uses Excel: the workbook records where the functions are
+    installed. Open it with the xlwings add-in and click Import Functions.
+
+    \b
+    Example:
+        itss-workbook hr-workbook --out itss-hr.xlsm
+    """
+    from generator import hr_workbook
+
+    criteria = load_criteria(ctx)
+    path = hr_workbook.write_hr_workbook(
+        out, criteria, interpreter=interpreter or hr_workbook.default_interpreter())
+    click.echo(f"{path}: open it in Excel with the xlwings add-in and click Import Functions")
