@@ -6,6 +6,7 @@ one line on stderr: exit 1 for bad input, 2 for bad usage (click's own).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -112,6 +113,86 @@ def evaluate_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool)
     for source, assessment in results:
         who = " ".join(filter(None, [source.employee.get("id"), source.employee.get("name")]))
         click.echo(export.format_assessment(criteria, assessment, f"{source.source}: {who}"))
+
+
+#: `import` exit codes beyond 0: some files rejected (report written), nothing imported.
+EXIT_SOME_REJECTED, EXIT_NOTHING_IMPORTED = 3, 1
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--report", "report_path", required=True,
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The .xlsx report to write.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the per-file results as JSON.")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the report's tables as CSV files into this folder.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Check employees against this roster (.csv or .xlsx).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: the number of CPUs].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.pass_context
+@_fail_on_bad_input
+def import_command(ctx: click.Context, paths: tuple[Path, ...], report_path: Path,
+                   json_path: Path | None, csv_dir: Path | None, roster: Path | None,
+                   workers: int | None, quiet: bool) -> None:
+    """Import returned workbooks (files, folders, .zip archives) into one report.
+
+    Exit 0 when every file is ok, warning or superseded; 3 when the report was written but
+    some files were rejected; 1 when nothing could be imported.
+
+    \b
+    Example:
+        itss-workbook import returned/ late.zip --report report.xlsx --json results.json
+        itss-workbook import returned/ --roster roster.csv --report report.xlsx --csv tables/
+    """
+    from generator import importer, report
+    from generator import roster as roster_mod
+
+    criteria = load_criteria(ctx)
+    people = None
+    if roster is not None:
+        people = {e.id: {"employee_id": e.id, "name": e.name, "department": e.department,
+                         "manager": e.manager, "email": e.email}
+                  for e in roster_mod.read_roster(roster, criteria)}
+    with _progress_bar(quiet) as advance:
+        result = importer.import_paths(criteria, paths, roster=people, jobs=workers,
+                                       progress=advance)
+    if not result.files:
+        raise ITSSError(f"no files found in {', '.join(map(str, paths))}")
+
+    tables = result.tables()
+    report.write_xlsx(result, report_path, tables)
+    if json_path:
+        report.write_json(result, json_path)
+    if csv_dir:
+        report.write_csv(result, csv_dir, tables)
+    if not quiet:
+        click.echo(f"{report.progress_line(result)} -> {report_path}", err=True)
+    counts = result.counts()
+    if not result.counted:
+        sys.exit(EXIT_NOTHING_IMPORTED)
+    if counts["rejected"]:
+        sys.exit(EXIT_SOME_REJECTED)
+
+
+@contextlib.contextmanager
+def _progress_bar(quiet: bool):
+    """A tqdm bar on stderr advanced once per file read; nothing when quiet."""
+    if quiet:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="file", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+
+        def advance(_result, total: int) -> None:
+            bar.total = total
+            bar.update()
+
+        yield advance
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")

@@ -1,0 +1,355 @@
+"""Import many returned workbooks: every file accounted for, one result per employee.
+
+The phases: find the input files (files, folders searched recursively, .zip archives); read
+and assess each in a worker process (generator/workers.py), so that a hostile file costs
+only itself; then check employees against the roster and supersede older copies of one
+employee. Every file found ends with exactly one status:
+
+- ok: read, and nothing looked wrong;
+- warning: read, with reasons (values not taken, another criteria version, ...);
+- rejected: not read, with the reason (empty, truncated, not ours, password-protected, ...);
+- superseded: read, but a newer file of the same employee counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from generator import rules, workers
+from generator.answers import Answers
+from generator.container import MAX_FILE_BYTES
+from generator.criteria import Criteria
+from generator.errors import WorkbookError
+from generator.reader import read_workbook
+
+logger = logging.getLogger(__name__)
+
+STATUSES = ("ok", "warning", "rejected", "superseded")
+ARCHIVE_SUFFIX = ".zip"
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file: on disk, or a member of a .zip archive ("a.zip!dir/b.xlsx")."""
+
+    path: str
+    file: Path
+    member: str | None = None
+    mtime: datetime | None = None
+
+
+@dataclass
+class FileResult:
+    """What became of one input file."""
+
+    path: str
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    answers: Answers | None = None
+    levels: dict[str, int | None] = field(default_factory=dict)
+    overall: int | None = None
+    #: Per field: the next level and what it still needs, in words.
+    next_level: dict[str, int | None] = field(default_factory=dict)
+    next_needs: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    saved_at: datetime | None = None
+    mtime: datetime | None = None
+
+    @property
+    def employee_id(self) -> str | None:
+        return self.meta.get("employee_id") or None
+
+    @property
+    def counts(self) -> bool:
+        """Whether this file gives its employee's result."""
+        return self.status in ("ok", "warning")
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+@dataclass
+class ImportResult:
+    """Every input file's result; the tables and exports are built from it."""
+
+    criteria: Criteria
+    files: list[FileResult]
+    roster: dict[str, dict[str, str]] | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Files per status; they add up to the number of files found."""
+        return {s: sum(f.status == s for f in self.files) for s in STATUSES}
+
+    @property
+    def counted(self) -> list[FileResult]:
+        """The file that counts for each employee, in input order."""
+        return [f for f in self.files if f.counts]
+
+    def not_returned(self) -> list[dict[str, str]]:
+        """Roster rows with no file that counts."""
+        seen = {f.employee_id for f in self.counted}
+        return [row for eid, row in (self.roster or {}).items() if eid not in seen]
+
+    def tables(self) -> dict[str, Any]:
+        """Summary, Gaps, Items and Files as pandas DataFrames (see generator.tables)."""
+        from generator import tables
+
+        return tables.build(self)
+
+
+def import_paths(
+    criteria: Criteria,
+    paths: Iterable[str | Path],
+    *,
+    roster: dict[str, dict[str, str]] | None = None,
+    jobs: int | None = None,
+    progress: Callable[[FileResult, int], None] | None = None,
+    timeout: float = workers.DEFAULT_TIMEOUT,
+    memory_limit: int | None = workers.DEFAULT_MEMORY_LIMIT,
+) -> ImportResult:
+    """Import every workbook under `paths` and account for each file found.
+
+    Args:
+        criteria: the criteria to assess against (answers carried by item ID).
+        paths: files, folders (searched recursively) and .zip archives.
+        roster: employee ID -> row (name, department, ...), to check employees against.
+        jobs: worker processes (default: the number of CPUs).
+        progress: called with each file's result as it is read, and the files found.
+        timeout: seconds one file may take.
+        memory_limit: bytes of address space per worker.
+    """
+    sources, results = find_sources(paths)
+    total = len(sources) + len(results)
+    for result in results:
+        _report(progress, result, total)
+
+    slots: list[FileResult | None] = [None] * len(sources)
+    for index, outcome in workers.run(
+        assess_source,
+        criteria,
+        sources,
+        workers=jobs or os.cpu_count() or 1,
+        timeout=timeout,
+        memory_limit=memory_limit,
+    ):
+        if isinstance(outcome, workers.Failure):
+            outcome = _rejected(sources[index], outcome.reason)
+        slots[index] = outcome
+        _report(progress, outcome, total)
+
+    files = results + [s for s in slots if s is not None]
+    if roster is not None:
+        files = [check_roster(f, roster) if f.counts else f for f in files]
+    return ImportResult(criteria=criteria, files=supersede(files), roster=roster)
+
+
+def _report(
+    progress: Callable[[FileResult, int], None] | None, result: FileResult, total: int
+) -> None:
+    if progress is not None:
+        progress(result, total)
+
+
+def find_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[FileResult]]:
+    """The input files under `paths`, and results for archives that cannot be opened.
+
+    Hidden files (a name starting with ".") and macOS's __MACOSX folders are not inputs.
+    """
+    sources: list[Source] = []
+    broken: list[FileResult] = []
+    for path in map(Path, paths):
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            if path.is_dir()
+            else [path]
+        )
+        for file in files:
+            if file.suffix.lower() == ARCHIVE_SUFFIX:
+                _archive_sources(file, sources, broken)
+            else:
+                sources.append(Source(path=str(file), file=file, mtime=_mtime(file)))
+    return sources, broken
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _archive_sources(archive: Path, sources: list[Source], broken: list[FileResult]) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        broken.append(
+            FileResult(
+                path=str(archive),
+                status="rejected",
+                mtime=_mtime(archive),
+                reasons=[f"a .zip archive that cannot be opened ({exc})"],
+            )
+        )
+        return
+    for info in infos:
+        parts = Path(info.filename).parts
+        if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+            continue
+        moment = datetime(*info.date_time, tzinfo=UTC)
+        sources.append(
+            Source(
+                path=f"{archive}!{info.filename}", file=archive, member=info.filename, mtime=moment
+            )
+        )
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    except OSError:
+        return None
+
+
+def assess_source(criteria: Criteria, source: Source) -> FileResult:
+    """Read and assess one input file; never raises for a bad file (runs in a worker)."""
+    try:
+        read = read_workbook(criteria, load_bytes(source), source.path)
+    except WorkbookError as exc:
+        return _rejected(source, str(exc))
+    if not read.meta.get("employee_id"):
+        return _rejected(
+            source,
+            "no employee ID in the metadata sheet: a blank workbook was "
+            "filled in; generate one per employee with --roster",
+        )
+
+    assessment = rules.evaluate(criteria, read.answers)
+    reasons = read.warnings + formula_warnings(criteria, read.cached_levels, assessment)
+    return FileResult(
+        path=source.path,
+        status="warning" if reasons else "ok",
+        reasons=reasons,
+        meta=read.meta,
+        answers=read.answers,
+        levels={f: r.level for f, r in assessment.fields.items()},
+        overall=assessment.overall,
+        next_level={f: r.next_level for f, r in assessment.fields.items()},
+        next_needs={f: list(r.next_needs) for f, r in assessment.fields.items()},
+        notes={f: list(r.notes) for f, r in assessment.fields.items() if r.notes},
+        saved_at=read.saved_at,
+        mtime=source.mtime,
+    )
+
+
+def load_bytes(source: Source) -> bytes:
+    """The file's bytes, refusing anything larger than a workbook of ours could be.
+
+    Raises:
+        WorkbookError: the file cannot be read or is too large.
+    """
+    try:
+        if source.member is None:
+            size = source.file.stat().st_size
+            _check_size(size)
+            return source.file.read_bytes()
+        with zipfile.ZipFile(source.file) as archive:
+            info = archive.getinfo(source.member)
+            _check_size(info.file_size)
+            return archive.read(info)
+    except OSError as exc:
+        raise WorkbookError(f"cannot be read ({exc.strerror or exc})") from None
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError) as exc:
+        raise WorkbookError(f"cannot be read from its archive ({exc})") from None
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError(
+            f"{size:,} bytes is more than any workbook of ours (limit {MAX_FILE_BYTES:,})"
+        )
+
+
+def formula_warnings(
+    criteria: Criteria, cached: dict[str, Any], assessment: rules.Assessment
+) -> list[str]:
+    """A warning when the levels the workbook shows differ from the engine's.
+
+    Generated workbooks cache 0 for every formula until a spreadsheet program recalculates
+    them, so all-zero cached levels mean "never calculated" and are not compared.
+    """
+    shown = {
+        f: v for f, v in cached.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    if not any(shown.values()):
+        return []
+    differ = [
+        f"{f} {int(v)} (the standard gives {assessment.fields[f].level or 0})"
+        for f, v in shown.items()
+        if int(v) != (assessment.fields[f].level or 0)
+    ]
+    if not differ:
+        return []
+    return [
+        f"the workbook's formulas were changed: it shows {', '.join(differ)}; the "
+        "levels here are recomputed from the answers"
+    ]
+
+
+def _rejected(source: Source, reason: str) -> FileResult:
+    return FileResult(path=source.path, status="rejected", reasons=[reason], mtime=source.mtime)
+
+
+def check_roster(result: FileResult, roster: dict[str, dict[str, str]]) -> FileResult:
+    """Warn when the file's employee is not on the roster or the name differs from it."""
+    row = roster.get(result.employee_id or "")
+    if row is None:
+        reason = f"employee {result.employee_id} is not on the roster"
+        return replace(result, status="warning", reasons=result.reasons + [reason])
+    name = result.meta.get("name", "")
+    if row.get("name") and name and " ".join(name.split()) != " ".join(row["name"].split()):
+        reason = f"name {name!r} differs from the roster's {row['name']!r}"
+        return replace(result, status="warning", reasons=result.reasons + [reason])
+    return result
+
+
+def supersede(files: list[FileResult]) -> list[FileResult]:
+    """Of several files of one employee the newest counts; the others are superseded.
+
+    Newest by the workbook's saved time (its document properties), then the file's
+    modification time, then the later path, so the choice never depends on reading order.
+    """
+    by_employee: dict[str, list[int]] = {}
+    for index, result in enumerate(files):
+        if result.counts:
+            by_employee.setdefault(result.employee_id or "", []).append(index)
+
+    out = list(files)
+    for indexes in by_employee.values():
+        if len(indexes) < 2:
+            continue
+        ranked = sorted(indexes, key=lambda i: _age_key(files[i]))
+        winner = files[ranked[-1]]
+        for i in ranked[:-1]:
+            reason = (
+                f"superseded by {winner.path} (saved {_when(winner)}; this one {_when(files[i])})"
+            )
+            out[i] = replace(files[i], status="superseded", reasons=[reason] + files[i].reasons)
+    return out
+
+
+def _age_key(result: FileResult) -> tuple[datetime, datetime, str]:
+    return (result.saved_at or _EPOCH, result.mtime or _EPOCH, result.path)
+
+
+def _when(result: FileResult) -> str:
+    moment = result.saved_at or result.mtime
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "at an unknown time"

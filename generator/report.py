@@ -1,0 +1,257 @@
+"""The import's report: an .xlsx for HR, and the same results as JSON and CSV.
+
+Every file is written atomically: to a temporary file beside the target, then renamed, so an
+interrupted run never leaves half a report. Staff text is written as strings, never as
+formulas, whatever it starts with.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from generator.importer import ImportResult
+from generator.tables import TABLE_NAMES
+
+#: Sheet per table, in the report's order; the Dashboard comes last.
+SHEETS = {"summary": "Summary", "gaps": "Gaps", "items": "Items", "files": "Files"}
+DASHBOARD = "Dashboard"
+#: Excel: a cell holds at most 32,767 characters.
+MAX_CELL_TEXT = 32_767
+#: Widest column the report sets, in characters.
+MAX_WIDTH = 60
+
+
+def to_json(result: ImportResult) -> dict[str, Any]:
+    """`{"files": [{"path", "status", "reason", "employee_id", "levels", "overall"}]}`."""
+    fields = [f.id for f in result.criteria.fields]
+    out = []
+    for file in result.files:
+        read = file.status != "rejected"
+        out.append(
+            {
+                "path": file.path,
+                "status": file.status,
+                "reason": file.reason,
+                "employee_id": file.employee_id,
+                "levels": {f: file.levels.get(f) if read else None for f in fields},
+                "overall": file.overall if read else None,
+            }
+        )
+    return {"files": out}
+
+
+def write_json(result: ImportResult, path: str | Path) -> None:
+    """The per-file results as JSON."""
+    text = json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
+    with _atomic(Path(path)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_csv(
+    result: ImportResult, directory: str | Path, tables: dict[str, pd.DataFrame] | None = None
+) -> list[Path]:
+    """summary.csv, gaps.csv, items.csv, files.csv in `directory` (UTF-8 with a BOM, which
+    Excel needs to show Japanese names right)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tables = tables or result.tables()
+    written = []
+    for name in TABLE_NAMES:
+        target = directory / f"{name}.csv"
+        with _atomic(target) as tmp:
+            tables[name].to_csv(tmp, index=False, encoding="utf-8-sig")
+        written.append(target)
+    return written
+
+
+def write_xlsx(
+    result: ImportResult, path: str | Path, tables: dict[str, pd.DataFrame] | None = None
+) -> None:
+    """The report: Summary, Gaps, Items, Files (filtered tables, frozen headers), Dashboard."""
+    tables = tables or result.tables()
+    with _atomic(Path(path)) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        for name, title in SHEETS.items():
+            _write_table(book.add_worksheet(title), title, tables[name], header)
+        _write_dashboard(book, book.add_worksheet(DASHBOARD), result, tables, header)
+        book.close()
+
+
+@contextlib.contextmanager
+def _atomic(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed onto it when the block succeeds."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_table(sheet: Any, title: str, frame: pd.DataFrame, header: Any) -> None:
+    """A filtered table with a frozen header row; every value written by its own type."""
+    columns = list(frame.columns)
+    for col, column in enumerate(columns):
+        sheet.write_string(0, col, column, header)
+    for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        for col, value in enumerate(values):
+            _write_value(sheet, row, col, value)
+    last = max(len(frame), 1)
+    sheet.add_table(
+        0,
+        0,
+        last,
+        len(columns) - 1,
+        {
+            "name": title,
+            "style": "Table Style Light 9",
+            "columns": [{"header": c} for c in columns],
+        },
+    )
+    sheet.freeze_panes(1, 0)
+    for col, column in enumerate(columns):
+        sheet.set_column(col, col, _width(column, frame[column]))
+
+
+def _write_value(sheet: Any, row: int, col: int, value: Any) -> None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT])
+
+
+def _width(column: str, values: pd.Series) -> float:
+    lengths = [len(str(v)) for v in values.head(200) if v is not None and v is not pd.NA]
+    return min(MAX_WIDTH, max([len(column), *lengths]) + 2)
+
+
+def _write_dashboard(
+    book: Any, sheet: Any, result: ImportResult, tables: dict[str, pd.DataFrame], header: Any
+) -> None:
+    """Level distribution per field, mean level by department and field, files by status."""
+    fields = result.criteria.fields
+    people = tables["summary"][tables["summary"]["status"].isin(["ok", "warning"])]
+    sheet.write_string(
+        0, 0, "ITSS import dashboard", book.add_format({"bold": True, "font_size": 14})
+    )
+
+    top = max(f.top_level for f in fields)
+    rows = [["none", *(int(people[f.id].isna().sum()) for f in fields)]]
+    rows += [
+        [str(n), *(int((people[f.id] == n).sum()) for f in fields)] for n in range(1, top + 1)
+    ]
+    _block(
+        book,
+        sheet,
+        2,
+        "Staff per qualified level",
+        ["level", *(f.title for f in fields)],
+        rows,
+        header,
+        "column",
+        "qualified level",
+        "staff",
+        "A",
+    )
+
+    departments = sorted({str(d) for d in people["department"]}) or ["(none)"]
+    rows = [[dept, *(_mean(people, dept, f.id) for f in fields)] for dept in departments]
+    _block(
+        book,
+        sheet,
+        2,
+        "Mean level by department (no level counts 0)",
+        ["department", *(f.title for f in fields)],
+        rows,
+        header,
+        "bar",
+        "mean level",
+        "department",
+        "H",
+    )
+
+    counts = result.counts()
+    _block(
+        book,
+        sheet,
+        30,
+        "Files by status",
+        ["status", "files"],
+        [[s, n] for s, n in counts.items()],
+        header,
+        "pie",
+        "",
+        "",
+        "A",
+    )
+
+
+def _mean(people: pd.DataFrame, department: str, field_id: str) -> float:
+    levels = people.loc[people["department"].astype(str) == department, field_id]
+    return round(float(levels.fillna(0).astype(float).mean()), 2) if len(levels) else 0.0
+
+
+def _block(
+    book: Any,
+    sheet: Any,
+    row: int,
+    title: str,
+    columns: list[str],
+    rows: list[list[Any]],
+    header: Any,
+    kind: str,
+    x_title: str,
+    y_title: str,
+    at: str,
+) -> None:
+    """A small data table under `title` and a chart of it placed beside or below it."""
+    col = ord(at) - ord("A")
+    sheet.write_string(row, col, title, header)
+    for c, name in enumerate(columns):
+        sheet.write_string(row + 1, col + c, name, header)
+    for r, values in enumerate(rows, start=row + 2):
+        for c, value in enumerate(values):
+            _write_value(sheet, r, col + c, value)
+    first, last = row + 2, row + 1 + len(rows)
+
+    chart = book.add_chart({"type": kind})
+    for c in range(1, len(columns)):
+        chart.add_series(
+            {
+                "name": [DASHBOARD, row + 1, col + c],
+                "categories": [DASHBOARD, first, col, last, col],
+                "values": [DASHBOARD, first, col + c, last, col + c],
+            }
+        )
+    chart.set_title({"name": title})
+    if kind != "pie":
+        chart.set_x_axis({"name": x_title})
+        chart.set_y_axis({"name": y_title})
+    sheet.insert_chart(last + 2, col, chart, {"x_scale": 1.1, "y_scale": 1.0})
+    sheet.set_column(col, col + len(columns) - 1, 14)
+
+
+def progress_line(result: ImportResult) -> str:
+    """One line for the end of a run: "120 files: 110 ok, 5 warning, 3 rejected, ..."."""
+    counts = result.counts()
+    parts = ", ".join(f"{n} {s}" for s, n in counts.items())
+    return f"{len(result.files)} files: {parts}; {len(result.counted)} employees imported"
