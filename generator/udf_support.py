@@ -16,6 +16,7 @@ import functools
 import inspect
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,6 +47,10 @@ _ERROR_TEXTS = frozenset(EXCEL_ERRORS.values())
 MAX_DESCRIPTION = 255
 #: How many problems an error text lists before "and N more".
 MAX_LISTED_PROBLEMS = 3
+#: How many assessments are kept for ranges asked about again.
+CACHED_ASSESSMENTS = 64
+
+_assessments: OrderedDict[tuple, rules.Assessment] = OrderedDict()
 
 
 def load_criteria() -> criteria_mod.Criteria:
@@ -101,16 +106,40 @@ def read_range(rows: Any) -> tuple[dict[str, Any], list[str]]:
 def assess(rows: Any) -> rules.Assessment:
     """The engine's assessment of the answers in a two-column range.
 
+    A sheet often has many cells over the same range (a level per field, a state per level),
+    so the last assessments are kept by the range's values.
+
     Raises:
         FunctionInputError: listing every row and answer that cannot be taken, all at once.
     """
     criteria = load_criteria()
+    key = _cache_key(criteria, _two_columns(rows))
+    if key is not None and key in _assessments:
+        _assessments.move_to_end(key)
+        return _assessments[key]
+
     flat, problems = read_range(rows)
     parsed, parse_problems = answers_mod.parse(criteria, flat, strict=False)
     problems += [str(p) for p in parse_problems]
     if problems:
         raise FunctionInputError(_count(problems, "in the answers"), problems)
-    return rules.evaluate(criteria, parsed)
+    assessment = rules.evaluate(criteria, parsed)
+
+    if key is not None:
+        _assessments[key] = assessment
+        if len(_assessments) > CACHED_ASSESSMENTS:
+            _assessments.popitem(last=False)
+    return assessment
+
+
+def _cache_key(criteria: criteria_mod.Criteria, rows: list[Sequence[Any]]) -> tuple | None:
+    """The range's values with their types (TRUE and 1 read differently), or None."""
+    key = (criteria.sha256, tuple((k, type(k), v, type(v)) for k, v in rows))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def levels_table(rows: Any) -> list[list[Any]]:
