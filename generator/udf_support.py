@@ -201,9 +201,15 @@ def _choice(value: Any, choices: list[str], what: str) -> str:
     """One of `choices`, written in any case and with stray spaces."""
     text = value.strip().lower() if isinstance(value, str) else None
     folded = {c.lower(): c for c in choices}
-    if text not in folded:
-        raise FunctionInputError(f"unknown {what} {_show(value)}; use one of {', '.join(choices)}")
-    return folded[text]
+    if text in folded:
+        return folded[text]
+    if _error_text(value):
+        wrong = f"the {what} is the error {_error_text(value)}"
+    elif value is None or text == "":
+        wrong = f"no {what} given"
+    else:
+        wrong = f"unknown {what} {_show(value)}"
+    raise FunctionInputError(f"{wrong}; use one of {', '.join(choices)}")
 
 
 def _error_text(value: Any) -> str | None:

@@ -31,7 +31,7 @@ def itss_levels(answers):
 
 @xw.func(category=CATEGORY)
 @xw.arg("answers", ndim=2, err_to_str=True, doc=ANSWERS_DOC)
-@xw.arg("field", doc=FIELD_DOC)
+@xw.arg("field", err_to_str=True, doc=FIELD_DOC)
 @udf.cell_function
 def itss_level(answers, field):
     """The qualified level of one field, or the overall level: the highest level met.
@@ -42,7 +42,7 @@ def itss_level(answers, field):
 
 @xw.func(category=CATEGORY)
 @xw.arg("answers", ndim=2, err_to_str=True, doc=ANSWERS_DOC)
-@xw.arg("level", doc=LEVEL_DOC)
+@xw.arg("level", err_to_str=True, doc=LEVEL_DOC)
 @udf.cell_function
 def itss_met(answers, level):
     """TRUE when the answers meet every requirement of the level, otherwise FALSE."""
@@ -51,7 +51,7 @@ def itss_met(answers, level):
 
 @xw.func(category=CATEGORY)
 @xw.arg("answers", ndim=2, err_to_str=True, doc=ANSWERS_DOC)
-@xw.arg("level", doc=LEVEL_DOC)
+@xw.arg("level", err_to_str=True, doc=LEVEL_DOC)
 @udf.cell_function
 def itss_missing(answers, level):
     """What the level still needs, in words, one requirement after another. Empty when the

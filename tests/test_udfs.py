@@ -159,8 +159,8 @@ def test_field_and_level_arguments_ignore_case_and_spaces(udfs, sample_range):
         ),
         (
             lambda f, r: f.itss_missing(r, None),
-            "ITSS error: unknown level an empty cell; use one of hardware.5, hardware.4, "
-            "hardware.3, software.5, software.4, software.3, facility.6, facility.5, facility.4, "
+            "ITSS error: no level given; use one of hardware.5, hardware.4, hardware.3, "
+            "software.5, software.4, software.3, facility.6, facility.5, facility.4, "
             "facility.3, common.2, common.1",
         ),
         (
