@@ -11,3 +11,7 @@ from generator import criteria as criteria_mod
 def criteria() -> criteria_mod.Criteria:
     """The shipped criteria.yaml, loaded once."""
     return criteria_mod.load()
+
+
+# The import tests' corpus of returned workbooks (tests/import_corpus.py).
+from tests.import_corpus import corpus, corpus_result, lo_corpus  # noqa: E402, F401
