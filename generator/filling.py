@@ -96,8 +96,10 @@ def _target(
     """(sheet part, row, column, kind of input) of the cell for an answer key."""
     if key in rows:
         return (*rows[key], layout.TICK_COL, "tick")
-    if key.endswith(".evidence") and key[: -len(".evidence")] in rows:
-        return (*rows[key[: -len(".evidence")]], layout.EVIDENCE_COL, "text")
+    item_id = key.removesuffix(".evidence")
+    # An experience row's key is in column A too: its evidence is an experience attribute.
+    if key.endswith(".evidence") and item_id in rows and item_id in criteria.item_by_id:
+        return (*rows[item_id], layout.EVIDENCE_COL, "text")
     row_key, _, attr = key.rpartition(".")
     level = criteria.level_by_id.get(".".join(key.split(".")[:2]))
     if row_key not in rows or level is None or attr not in EXPERIENCE_ATTRS:
