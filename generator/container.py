@@ -52,6 +52,10 @@ _DIMENSION = re.compile(
 #: Parts besides the sheets that the native reader parses and a person's text lives in.
 _TEXT_PARTS = {"xl/sharedStrings.xml", "content.xml", "styles.xml"}
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_NS = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
 _CORE_NS = {
     "dcterms": "http://purl.org/dc/terms/",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -158,7 +162,15 @@ def _check_xml_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], k
         name = info.filename
         if kind == "xlsx" and name.startswith("xl/worksheets/") and name.endswith(".xml"):
             xml = _read(archive, name)
-            _check_sheet_area(name, xml)
+            far = far_cell(xml)
+            if far:
+                sheet = _sheet_names(archive).get(name)
+                where = f"sheet '{sheet}' ({name})" if sheet else name
+                raise WorkbookError(
+                    f"{where} reaches cell {far}, far outside the area a "
+                    f"workbook of ours uses (limit {MAX_SHEET_CELLS:,} cells "
+                    "from A1)"
+                )
         elif name in _TEXT_PARTS:
             with archive.open(info) as member:
                 xml = member.read(4096)
@@ -171,8 +183,11 @@ def _check_xml_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], k
             )
 
 
-def _check_sheet_area(member: str, xml: bytes) -> None:
-    """The rectangle a reader would allocate: from A1 to the farthest row and column."""
+def far_cell(xml: bytes) -> str | None:
+    """The farthest cell of a sheet's XML when the rectangle from A1 to it is too large.
+
+    That rectangle is what a reader allocates; the `<dimension>` a file claims counts too.
+    """
     rows = set(_CELL_ROW.findall(xml))
     cols = set(_CELL_COL.findall(xml))
     dimension = _DIMENSION.search(xml, 0, 2048)
@@ -180,15 +195,27 @@ def _check_sheet_area(member: str, xml: bytes) -> None:
         cols.add(dimension[1])
         rows.add(dimension[2])
     if not rows or not cols:
-        return
+        return None
     far_row = max(int(row) for row in rows)
     far_col = max(cols, key=column_number)
-    if far_row * column_number(far_col) > MAX_SHEET_CELLS:
-        cell = f"{far_col.decode()}{far_row}"
-        raise WorkbookError(
-            f"{member} reaches cell {cell}, far outside the area a workbook "
-            f"of ours uses (limit {MAX_SHEET_CELLS:,} cells from A1)"
-        )
+    if far_row * column_number(far_col) <= MAX_SHEET_CELLS:
+        return None
+    return f"{far_col.decode()}{far_row}"
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Zip member -> sheet name, from xl/workbook.xml and its relationships."""
+    try:
+        book = safe_et.fromstring(_read(archive, "xl/workbook.xml"))
+        rels = safe_et.fromstring(_read(archive, "xl/_rels/workbook.xml.rels"))
+    except (DefusedXmlException, safe_et.ParseError, WorkbookError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    names = {}
+    for sheet in book.iter(f"{{{_NS['main']}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        names["xl/" + target.lstrip("/").removeprefix("xl/")] = sheet.get("name", "")
+    return names
 
 
 def column_number(letters: bytes | str) -> int:
