@@ -1,0 +1,150 @@
+"""Reading one workbook: metadata, answers by ID, and warnings that name sheet and cell."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from generator import answers as answers_mod
+from generator import layout, reader
+from generator.errors import WorkbookError
+from tests.import_corpus import answers_for, filled, person, with_openpyxl
+
+
+@pytest.fixture(scope="module")
+def hw4() -> dict:
+    flat = answers_for("common.1", "hardware.3", "hardware.4")
+    flat["hardware.4.complexity.2.evidence"] = '=HYPERLINK("http://x")'
+    return flat
+
+
+def test_reads_metadata_and_answers(criteria, hw4):
+    read = reader.read_workbook(criteria, filled(criteria, person(7, "佐藤 花子"), hw4), "a")
+    assert read.meta["product"] == layout.PRODUCT_MARK
+    assert read.meta["criteria_version"] == criteria.version
+    assert read.employee == {
+        "id": "E0007",
+        "name": "佐藤 花子",
+        "department": "Field Service East",
+    }
+    expected, _ = answers_mod.parse(criteria, hw4)
+    assert read.answers.ticks == {k: v for k, v in expected.ticks.items() if v}
+    assert read.answers.evidence == expected.evidence
+    assert read.answers.experience == expected.experience
+    assert read.warnings == []
+    assert read.kind == "xlsx"
+
+
+def test_cached_formula_values_are_read_but_never_used(criteria, hw4):
+    read = reader.read_workbook(criteria, filled(criteria, person(7), hw4), "a")
+    # XlsxWriter caches 0 for every formula until a spreadsheet program recalculates.
+    assert read.cached_levels == {"common": 0, "hardware": 0, "software": 0, "facility": 0}
+
+
+def edit(data: bytes, change) -> bytes:
+    return with_openpyxl(data, change)
+
+
+def test_rows_found_by_id_after_rows_move(criteria, hw4):
+    def move(book: openpyxl.Workbook) -> None:
+        book["HW L4"].insert_rows(5, 7)
+        book["HW L3"].delete_rows(1, 2)
+
+    data = edit(filled(criteria, person(8), hw4), move)
+    read = reader.read_workbook(criteria, data, "a")
+    assert read.warnings == []
+    assert read.answers.ticked("hardware.4.responsibility.1")
+    assert read.answers.ticked("hardware.3.responsibility.1")
+
+
+def test_bad_values_are_warnings_naming_sheet_and_cell(criteria):
+    def type_in(book: openpyxl.Workbook) -> None:
+        sheet = book["HW L3"]
+        row = next(c.row for c in sheet["A"] if c.value == "hardware.3.complexity.2")
+        sheet.cell(row=row, column=3, value="maybe")
+        exp = next(c.row for c in sheet["A"] if c.value == "hardware.3.experience.1")
+        sheet.cell(row=exp, column=3, value="toaster")  # the IT component column
+
+    data = edit(filled(criteria, person(9), {}), type_in)
+    warnings = reader.read_workbook(criteria, data, "a").warnings
+    assert any(
+        w.startswith("'HW L3'!C")
+        and "(hardware.3.complexity.2): a tick must be true or false, not 'maybe'" in w
+        for w in warnings
+    ), warnings
+    assert any(
+        "(hardware.3.experience.1.component): unknown IT component 'toaster'" in w
+        for w in warnings
+    ), warnings
+
+
+def test_a_row_twice_keeps_the_first_and_says_so(criteria):
+    def copy_row(book: openpyxl.Workbook) -> None:
+        sheet = book["HW L3"]
+        end = sheet.max_row + 1
+        sheet.cell(row=end, column=1, value="hardware.3.complexity.1")
+        sheet.cell(row=end, column=3, value=True)
+
+    data = edit(filled(criteria, person(9), {}), copy_row)
+    read = reader.read_workbook(criteria, data, "a")
+    assert not read.answers.ticked("hardware.3.complexity.1")
+    assert any(
+        w.startswith("hardware.3.complexity.1 appears twice ('HW L3'!A")
+        and w.endswith("the first row is used")
+        for w in read.warnings
+    ), read.warnings
+
+
+def test_sheets_are_found_by_what_they_hold(criteria, hw4):
+    def rename(book: openpyxl.Workbook) -> None:
+        for n, sheet in enumerate(book.worksheets):
+            sheet.title = f"Sheet {n}"
+        book.move_sheet(book.worksheets[-1], offset=-(len(book.worksheets) - 1))
+
+    read = reader.read_workbook(criteria, edit(filled(criteria, person(5), hw4), rename), "a")
+    assert read.meta["employee_id"] == "E0005"
+    assert read.answers.ticked("hardware.4.responsibility.1")
+    assert read.warnings == []
+
+
+def test_a_workbook_without_our_metadata_is_not_ours(criteria):
+    book = openpyxl.Workbook()
+    book.active["A1"] = "hardware.3.complexity.1"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(WorkbookError, match="^not one of ours: no sheet holds product = "):
+        reader.read_workbook(criteria, out.getvalue(), "a")
+
+
+def test_read_answers_file_for_evaluate(criteria, hw4, tmp_path, caplog):
+    def type_in(book: openpyxl.Workbook) -> None:
+        sheet = book["HW L3"]
+        row = next(c.row for c in sheet["A"] if c.value == "hardware.3.size.1")
+        sheet.cell(row=row, column=3, value="perhaps")
+
+    path = tmp_path / "E0011.xlsx"
+    path.write_bytes(edit(filled(criteria, person(11), hw4), type_in))
+    source = reader.read_answers_file(criteria, path)
+    assert source.source == str(path)
+    assert source.employee["id"] == "E0011"
+    assert source.answers.ticked("hardware.4.responsibility.1")
+    [record] = [r for r in caplog.records if r.name == "generator.reader"]
+    assert record.getMessage().startswith(f"{path}: 'HW L3'!C")
+    assert record.getMessage().endswith(
+        "(hardware.3.size.1): a tick must be true or false, not 'perhaps'"
+    )
+
+
+def test_read_answers_file_names_the_file_when_it_fails(criteria, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(WorkbookError, match=f"^{path}: truncated or damaged"):
+        reader.read_answers_file(criteria, path)
+
+
+def test_cell_ref():
+    assert reader.cell_ref("HW L5", 0, 0) == "'HW L5'!A1"
+    assert reader.cell_ref("HW L5", 11, 2) == "'HW L5'!C12"
+    assert reader.cell_ref("x", 1048575, 16383) == "'x'!XFD1048576"
