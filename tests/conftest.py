@@ -15,3 +15,11 @@ def criteria() -> criteria_mod.Criteria:
 
 # The import tests' corpus of returned workbooks (tests/import_corpus.py).
 from tests.import_corpus import corpus, corpus_result, lo_corpus  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def blank_workbook(criteria) -> bytes:
+    """A generated workbook with every field and nobody's name: the bytes, built once."""
+    from generator import workbook
+
+    return workbook.write_workbook(criteria)

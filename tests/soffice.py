@@ -64,6 +64,32 @@ def convert(paths: Iterable[Path], out_dir: Path, target: str = "xlsx") -> list[
     fails or a file is not converted.
     """
     paths = [Path(p).resolve() for p in paths]
+    _run(paths, out_dir, FILTERS[target])
+    return _outputs(out_dir, [f"{p.stem}.{target}" for p in paths])
+
+
+def sheet_csv(paths: Iterable[Path], out_dir: Path, sheet: int) -> list[Path]:
+    """Recalculate each file and save one sheet (numbered from 1) as UTF-8 CSV.
+
+    Much quicker than saving a whole workbook. Values are written raw, not as formatted:
+    booleans as TRUE/FALSE, numbers without their number format.
+    """
+    paths = [Path(p).resolve() for p in paths]
+    # Tokens: separator, quote, UTF-8, from line 1, no column formats, language, no quoted
+    # numbers, detect special numbers, values not as shown, no formulas, no trimming, sheet.
+    options = f"44,34,76,1,,0,false,true,false,false,false,{sheet}"
+    _run(paths, out_dir, f"csv:Text - txt - csv (StarCalc):{options}")
+    out_dir = Path(out_dir).resolve()
+    found = []
+    for path in paths:
+        # LibreOffice names a one-sheet export <stem>-<sheet name>.csv.
+        matches = sorted(out_dir.glob(f"{path.stem}-*.csv")) or [out_dir / f"{path.stem}.csv"]
+        found.append(matches[0].name)
+    return _outputs(out_dir, found)
+
+
+def _run(paths: list[Path], out_dir: Path, filter_name: str) -> None:
+    """One soffice call over all `paths` with a throw-away, always-recalculating profile."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="itss-lo-profile-") as profile:
@@ -77,7 +103,7 @@ def convert(paths: Iterable[Path], out_dir: Path, target: str = "xlsx") -> list[
             "--nolockcheck",
             f"-env:UserInstallation=file://{profile}",
             "--convert-to",
-            FILTERS[target],
+            filter_name,
             "--outdir",
             str(out_dir),
             *map(str, paths),
@@ -86,10 +112,13 @@ def convert(paths: Iterable[Path], out_dir: Path, target: str = "xlsx") -> list[
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=TIMEOUT, env=env, check=False
         )
-    outputs = [out_dir / f"{p.stem}.{target}" for p in paths]
+    if done.returncode != 0:
+        raise RuntimeError(f"soffice exit {done.returncode}\n{done.stdout}\n{done.stderr}")
+
+
+def _outputs(out_dir: Path, names: list[str]) -> list[Path]:
+    outputs = [Path(out_dir).resolve() / name for name in names]
     lost = [p.name for p in outputs if not p.is_file()]
-    if done.returncode != 0 or lost:
-        raise RuntimeError(
-            f"soffice exit {done.returncode}; not converted: {lost}\n{done.stdout}\n{done.stderr}"
-        )
+    if lost:
+        raise RuntimeError(f"soffice did not write {', '.join(lost)} in {out_dir}")
     return outputs
