@@ -1,0 +1,156 @@
+"""The import's report: the .xlsx sheets, JSON, CSV and the DataFrames they come from."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from generator import importer, report
+from generator.roster import Employee
+from tests.import_corpus import answers_for, filled
+
+SHEETS = ["Summary", "Gaps", "Items", "Files", "Dashboard"]
+
+
+@pytest.fixture(scope="module")
+def tricky(criteria, tmp_path_factory):
+    """Two employees whose names and departments look like formulas, and one on no file."""
+    folder = tmp_path_factory.mktemp("tricky")
+    people = [
+        Employee(id="007", name='=HYPERLINK("http://evil","click")', department="@SUM(A1)"),
+        Employee(id="008", name="+81 田中", department="-Ops"),
+    ]
+    flat = answers_for("common.1", "hardware.3")
+    flat["hardware.3.complexity.1.evidence"] = "=cmd|' /C calc'!A0"
+    for n, employee in enumerate(people):
+        (folder / f"{n}.xlsx").write_bytes(filled(criteria, employee, flat))
+    (folder / "junk.xlsx").write_bytes(b"")
+    roster = {
+        e.id: {"employee_id": e.id, "name": e.name, "department": e.department} for e in people
+    }
+    roster["009"] = {"employee_id": "009", "name": "未提出 太郎", "department": "-Ops"}
+    return importer.import_paths(criteria, [folder], roster=roster, jobs=1)
+
+
+@pytest.fixture(scope="module")
+def written(tricky, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report.xlsx"
+    report.write_xlsx(tricky, path)
+    return path
+
+
+def test_the_tables_as_dataframes(tricky):
+    tables = tricky.tables()
+    assert list(tables) == ["summary", "gaps", "items", "files"]
+    summary = tables["summary"]
+    assert list(summary["employee_id"]) == ["007", "008", "009"]
+    assert list(summary["status"]) == ["ok", "ok", "not returned"]
+    assert summary["hardware"].tolist()[:2] == [3, 3]
+    assert summary["software"].isna().all()
+    assert len(tables["files"]) == 3
+    assert len(tables["gaps"]) == 2 * len(tricky.criteria.fields)
+    items = tables["items"]
+    ticked = items[(items["employee_id"] == "007") & (items["answer"] == True)]  # noqa: E712
+    assert "hardware.3.responsibility.1" in set(ticked["item_id"])
+    assert set(items["employee_id"]) == {"007", "008"}
+
+
+def test_report_sheets_tables_and_frozen_headers(written, tricky):
+    book = openpyxl.load_workbook(written)
+    assert book.sheetnames == SHEETS
+    tables = tricky.tables()
+    for title, name in zip(SHEETS[:4], ["summary", "gaps", "items", "files"], strict=True):
+        sheet = book[title]
+        assert sheet.freeze_panes == "A2"
+        [table] = sheet.tables.values()
+        assert (
+            table.ref == f"A1:{sheet.cell(1, len(tables[name].columns)).column_letter}"
+            f"{len(tables[name]) + 1}"
+        )
+        assert [c.value for c in sheet[1]] == list(tables[name].columns)
+
+
+def test_staff_text_is_written_as_text_never_as_a_formula(written):
+    book = openpyxl.load_workbook(written)
+    summary = book["Summary"]
+    names = {
+        summary.cell(r, 2).value: summary.cell(r, 2).data_type
+        for r in range(2, summary.max_row + 1)
+    }
+    assert names['=HYPERLINK("http://evil","click")'] == "s"
+    assert names["+81 田中"] == "s"
+    items = book["Items"]
+    evidence = [c for c in items["G"] if c.value and str(c.value).startswith("=cmd")]
+    assert evidence and all(c.data_type == "s" for c in evidence)
+    with zipfile.ZipFile(written) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any(b"<f>" in archive.read(n) for n in sheets)
+
+
+def test_dashboard_has_the_charts(written):
+    with zipfile.ZipFile(written) as archive:
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        assert len(charts) == 3
+        kinds = b"".join(archive.read(n) for n in charts)
+    assert b"<c:barChart>" in kinds and b"<c:pieChart>" in kinds
+    sheet = openpyxl.load_workbook(written)["Dashboard"]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=10, max_col=5)]
+    # Staff per qualified level: both imported people are hardware 3, common 1.
+    assert values[0] == ["none", 0, 0, 2, 2]
+    assert values[1] == ["1", 2, 0, 0, 0]
+    assert values[3] == ["3", 0, 2, 0, 0]
+
+
+def test_the_report_is_written_atomically(tricky, tmp_path):
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"the previous report")
+    broken = {name: frame for name, frame in tricky.tables().items() if name != "items"}
+    with pytest.raises(KeyError):
+        report.write_xlsx(tricky, path, broken)
+    assert path.read_bytes() == b"the previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+
+    report.write_xlsx(tricky, path)
+    assert path.read_bytes().startswith(b"PK")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+
+
+def test_json_has_exactly_the_documented_shape(tricky, tmp_path):
+    path = tmp_path / "results.json"
+    report.write_json(tricky, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data) == ["files"]
+    assert [sorted(f) for f in data["files"]] == [
+        ["employee_id", "levels", "overall", "path", "reason", "status"]
+    ] * 3
+    first, _, junk = data["files"]
+    assert first["employee_id"] == "007"
+    assert first["levels"] == {"common": 1, "hardware": 3, "software": None, "facility": None}
+    assert first["overall"] == 3
+    assert first["reason"] == "" and first["status"] == "ok"
+    assert junk == {
+        "path": junk["path"],
+        "status": "rejected",
+        "reason": "empty file (0 bytes)",
+        "employee_id": None,
+        "levels": dict.fromkeys(["common", "hardware", "software", "facility"]),
+        "overall": None,
+    }
+
+
+def test_csv_holds_the_same_tables(tricky, tmp_path):
+    written = report.write_csv(tricky, tmp_path / "csv")
+    assert [p.name for p in written] == ["summary.csv", "gaps.csv", "items.csv", "files.csv"]
+    tables = tricky.tables()
+    for path in written:
+        back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = tables[path.stem]
+        assert list(back.columns) == list(frame.columns)
+        assert len(back) == len(frame)
+    summary = pd.read_csv(written[0], dtype=str, encoding="utf-8-sig")
+    assert list(summary["employee_id"]) == ["007", "008", "009"]  # leading zeros kept
+    assert written[0].read_bytes().startswith(b"\xef\xbb\xbf")
