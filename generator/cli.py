@@ -232,3 +232,90 @@ def hr_workbook_command(ctx: click.Context, out: Path, interpreter: str | None) 
     path = hr_workbook.write_hr_workbook(
         out, criteria, interpreter=interpreter or hr_workbook.default_interpreter())
     click.echo(f"{path}: open it in Excel with the xlwings add-in and click Import Functions")
+
+
+@main.command("generate")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="FILE.xlsx for one workbook; with --roster, the folder to write into.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="One workbook per employee of this roster (.csv or .xlsx).")
+@click.option("--encoding", help="The roster CSV's encoding [default: UTF-8 or cp932, "
+              "whichever reads the whole file].")
+@click.option("--fields", "fields_text", metavar="LIST",
+              help='Specialty fields of a single workbook, e.g. "hardware;software" '
+              "[default: all; the common levels always].")
+@click.option("--password", default="", help="Protect sheets and structure with this "
+              "password [default: protected without a password].")
+@click.option("--prefill", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Carry earlier answers by item ID: an answers file, a returned workbook "
+              "or the import's JSON report.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+@_fail_on_bad_input
+def generate_command(ctx: click.Context, out: Path, roster: Path | None, encoding: str | None,
+                     fields_text: str | None, password: str, prefill: Path | None,
+                     quiet: bool) -> None:
+    """Generate assessment workbooks: one blank workbook, or one per employee of a roster.
+
+    \b
+    Example:
+        itss-workbook generate --out itss.xlsx
+        itss-workbook generate --roster roster.csv --out out/
+        itss-workbook generate --roster roster.csv --out out/ --prefill last-cycle.json
+    """
+    from generator import generate
+    from generator import prefill as prefill_mod
+    from generator import roster as roster_mod
+
+    criteria = load_criteria(ctx)
+    earlier = prefill_mod.load_prefill(criteria, prefill) if prefill else None
+    if roster is None:
+        if out.suffix.lower() != ".xlsx":
+            raise click.UsageError("--out must name a .xlsx file (or give --roster and a "
+                                   "folder)")
+        fields, problem = roster_mod.parse_fields(criteria, fields_text or "")
+        if problem:
+            raise click.UsageError(f"--fields: {problem}")
+        result = generate.generate_blank(criteria, out, fields=fields, password=password,
+                                         prefill=earlier)
+    else:
+        if fields_text:
+            raise click.UsageError("--fields is for one workbook; a roster has a fields column")
+        if out.suffix.lower() == ".xlsx":
+            raise click.UsageError("with --roster, --out is a folder, not a .xlsx file")
+        employees = roster_mod.read_roster(roster, criteria, encoding=encoding)
+        with _progress_bar(quiet) as advance:
+            result = generate.generate_roster(
+                criteria, employees, out, password=password, prefill=earlier,
+                progress=(lambda _n, total: advance(None, total)) if advance else None)
+    for line in (earlier.notes if earlier else []) + result.warnings:
+        click.echo(f"itss-workbook: warning: {line}", err=True)
+    carried = f", {result.carried} earlier answer(s) carried" if earlier else ""
+    where = out if roster is None else f"{out}{'' if str(out).endswith('/') else '/'}"
+    click.echo(f"wrote {len(result.paths)} workbook(s) to {where}{carried}")
+
+
+@main.command("demo")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo-out"), show_default=True, help="Folder to write into.")
+@click.pass_context
+@_fail_on_bad_input
+def demo_command(ctx: click.Context, out: Path) -> None:
+    """Run the whole cycle on shipped sample data: generate, fill in, import, summarise.
+
+    Writes the sample roster's blank workbooks (generated/), the same filled in as the
+    people would (returned/) and the import's report (report.xlsx).
+
+    \b
+    Example:
+        itss-workbook demo --out demo-out
+    """
+    from generator import demo
+
+    criteria = load_criteria(ctx)
+    result = demo.run_demo(criteria, out)
+    click.echo(f"generated {len(result.generated)} workbooks in {out / 'generated'}")
+    click.echo(f"filled them in as the people would: {out / 'returned'}")
+    click.echo(f"imported: {result.summary_line}; report: {result.report}")
+    click.echo("")
+    click.echo(demo.format_rows(criteria, result.rows))

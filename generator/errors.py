@@ -43,3 +43,7 @@ class TemplateError(ITSSError, ValueError):
 
 class PrefillError(ITSSError, ValueError):
     """A prefill file must be an answers file or an import report with employees' answers."""
+
+
+class OutputError(ITSSError, OSError):
+    """An output path must be a writable file or folder."""

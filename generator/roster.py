@@ -156,7 +156,7 @@ def _employees(
         values = {k: _cell_text(cells[i]) if i < len(cells) else "" for k, i in columns.items()}
         if not any(values.values()):
             continue
-        fields, field_problem = _fields(criteria, values.get("fields", ""))
+        fields, field_problem = parse_fields(criteria, values.get("fields", ""))
         row_problems = [field_problem] if field_problem else []
         if not values["employee_id"]:
             row_problems.insert(0, "no employee_id")
@@ -187,7 +187,7 @@ def _employees(
     return employees
 
 
-def _fields(criteria: Criteria, text: str) -> tuple[tuple[str, ...] | None, str | None]:
+def parse_fields(criteria: Criteria, text: str) -> tuple[tuple[str, ...] | None, str | None]:
     """The `fields` cell as field IDs (None when blank), or a problem naming the bad ones."""
     parts = [p.strip() for p in re.split(r"[;,/]", text) if p.strip()]
     if not parts:

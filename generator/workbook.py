@@ -122,7 +122,40 @@ def personal_values(employee: Employee | None, texts: cover.CoverTexts) -> dict[
     values["who_footer"] = footer_text(who)
     values["prepared_for"] = texts.prepared_for.format(**values) if employee else ""
     values["title"] = f"ITSS assessment: {who}" if who else "ITSS assessment"
+    values["summary_title"] = f"Summary: {who}" if who else "Summary"
     return values
+
+
+class WorkbookFactory:
+    """Workbooks for many people: one template per set of fields, rendered per person."""
+
+    def __init__(self, criteria: Criteria, *, password: str = ""):
+        self.criteria = criteria
+        self.password = password
+        self.generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.texts = cover.load_cover()
+        self._templates: dict[tuple[str, ...], Template] = {}
+
+    def fields_of(
+        self, employee: Employee | None, fields: Iterable[str] | None = None
+    ) -> tuple[str, ...]:
+        """The fields a workbook holds: `fields`, else the employee's, else all."""
+        wanted = fields if fields is not None else (employee.fields if employee else None)
+        return specialty_fields(self.criteria, wanted)
+
+    def template(self, fields: tuple[str, ...]) -> Template:
+        if fields not in self._templates:
+            self._templates[fields] = build_template(
+                self.criteria, fields, password=self.password, generated_at=self.generated_at
+            )
+        return self._templates[fields]
+
+    def workbook(
+        self, employee: Employee | None = None, fields: Iterable[str] | None = None
+    ) -> bytes:
+        """One workbook's bytes, for `employee` or blank."""
+        template = self.template(self.fields_of(employee, fields))
+        return template.render(personal_values(employee, self.texts))
 
 
 def write_workbook(
@@ -132,10 +165,8 @@ def write_workbook(
     fields: Iterable[str] | None = None,
     password: str = "",
 ) -> bytes:
-    """One workbook's bytes, for `employee` or blank."""
-    wanted = fields if fields is not None else (employee.fields if employee else None)
-    template = build_template(criteria, wanted, password=password)
-    return template.render(personal_values(employee, cover.load_cover()))
+    """One workbook's bytes, for `employee` or blank (fields: the employee's, else all)."""
+    return WorkbookFactory(criteria, password=password).workbook(employee, fields)
 
 
 def _write_summary(
@@ -153,7 +184,7 @@ def _write_summary(
         sheet.set_column(col, col, width)
     sheet.set_column(SUMMARY_MET_COL, SUMMARY_MET_COL, None, None, {"hidden": True})
     sheet.set_row(0, 24)
-    sheet.write_string(0, 0, f"Summary: {token('who')}", styles.title)
+    sheet.write_string(0, 0, token("summary_title"), styles.title)
     sheet.write_string(
         1,
         0,

@@ -1,0 +1,165 @@
+"""Earlier answers to carry into new workbooks, by item ID: the next assessment cycle.
+
+A prefill file is one of:
+
+- an answers file (.json, .yaml): ``{"employee": {"id": ...}, "answers": {...}}``, or a list of
+  such records;
+- the bulk import's JSON report (``{"files": [...]}``): each file that was read (status ok or
+  warning) is read again from its path, or its ``answers`` taken when the report has them;
+- a returned workbook (.xlsx).
+
+Answers to IDs that the criteria no longer have are not carried; `carry` lists them, so that
+the caller can say so instead of losing them silently.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import answers as answers_mod
+from generator import layout
+from generator.criteria import Criteria
+from generator.errors import ITSSError, PrefillError
+
+log = logging.getLogger(__name__)
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: Report statuses whose files were read and count.
+READ_STATUSES = ("ok", "warning")
+
+
+@dataclass
+class Prefill:
+    """Flat answers by employee ID; `anyone` for records that name nobody."""
+
+    by_employee: dict[str, dict[str, Any]] = field(default_factory=dict)
+    anyone: dict[str, Any] | None = None
+    #: What reading the prefill file had to say (files not read, values not taken).
+    notes: list[str] = field(default_factory=list)
+
+    def answers_for(self, employee_id: str | None) -> dict[str, Any] | None:
+        """The answers for one employee; the nameless record, or a lone record, otherwise."""
+        if employee_id and employee_id in self.by_employee:
+            return self.by_employee[employee_id]
+        if employee_id is None and self.anyone is None and len(self.by_employee) == 1:
+            return next(iter(self.by_employee.values()))
+        return self.anyone
+
+
+def load_prefill(criteria: Criteria, path: str | Path) -> Prefill:
+    """Read a prefill file of any of the accepted kinds.
+
+    Raises:
+        PrefillError: the file cannot be read or holds no answers.
+    """
+    path = Path(path)
+    prefill = Prefill()
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        _add_workbook(criteria, prefill, path)
+        return prefill
+    data = _read_data(path)
+    if isinstance(data, dict) and isinstance(data.get("files"), list):
+        for entry in data["files"]:
+            _add_report_entry(criteria, prefill, path.parent, entry)
+    else:
+        records = data if isinstance(data, list) else [data]
+        for n, record in enumerate(records):
+            _add_record(prefill, record, f"{path}: record {n + 1}")
+    if not prefill.by_employee and prefill.anyone is None:
+        raise PrefillError(
+            f"{path}: holds no answers to carry (expected an answers file, "
+            "a list of them, or the import's JSON report)",
+            prefill.notes,
+        )
+    return prefill
+
+
+def _read_data(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PrefillError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe").load(text)
+    except Exception as exc:  # json and ruamel raise several kinds for bad syntax
+        raise PrefillError(f"{path}: is not valid {path.suffix[1:].upper()}: {exc}") from exc
+
+
+def _add_record(prefill: Prefill, record: Any, where: str) -> None:
+    if not isinstance(record, dict) or not isinstance(record.get("answers"), dict):
+        raise PrefillError(f"{where}: needs an 'answers' mapping of answer keys to values")
+    employee = record.get("employee") or {}
+    employee_id = str(employee.get("id", "")).strip() if isinstance(employee, dict) else ""
+    if employee_id:
+        prefill.by_employee[employee_id] = dict(record["answers"])
+    else:
+        prefill.anyone = dict(record["answers"])
+
+
+def _add_report_entry(criteria: Criteria, prefill: Prefill, base: Path, entry: Any) -> None:
+    if not isinstance(entry, dict) or entry.get("status") not in READ_STATUSES:
+        return
+    if isinstance(entry.get("answers"), dict):
+        _add_record(
+            prefill,
+            {"employee": {"id": entry.get("employee_id")}, "answers": entry["answers"]},
+            str(entry.get("path")),
+        )
+        return
+    path = Path(str(entry.get("path", "")))
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        prefill.notes.append(f"{path}: listed in the report but not found; not carried")
+        return
+    _add_workbook(criteria, prefill, path, entry.get("employee_id"))
+
+
+def _add_workbook(
+    criteria: Criteria, prefill: Prefill, path: Path, employee_id: str | None = None
+) -> None:
+    from generator.reader import read_workbook
+
+    try:
+        read = read_workbook(criteria, path.read_bytes(), str(path))
+    except (OSError, ITSSError) as exc:
+        prefill.notes.append(f"{path}: not carried: {exc}")
+        return
+    prefill.notes += [f"{path}: {w}" for w in read.warnings]
+    flat = answers_mod.to_flat(read.answers)
+    _add_record(
+        prefill,
+        {"employee": {"id": employee_id or read.meta.get("employee_id")}, "answers": flat},
+        str(path),
+    )
+
+
+def carry(
+    criteria: Criteria, flat: Mapping[str, Any], fields: Iterable[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Split earlier answers into those a workbook of `fields` can hold and the rest.
+
+    Returns:
+        The answers to fill in, and one line per answer not carried, naming its key and why.
+    """
+    keys = set(answers_mod.answer_keys(criteria, layout.EXPERIENCE_ROWS, fields))
+    _, problems = answers_mod.parse(criteria, flat, strict=False)
+    bad = {p.key: p.message for p in problems}
+    kept, dropped = {}, []
+    for key, value in flat.items():
+        key = str(key).strip()
+        if key in bad:
+            dropped.append(f"{key}: {bad[key]}")
+        elif key not in keys:
+            dropped.append(f"{key}: not in this workbook (its field or row is not included)")
+        elif value not in (None, "", False):
+            kept[key] = value
+    return kept, dropped
