@@ -11,6 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -48,6 +49,16 @@ def answers_range(path: Path) -> tuple[tuple, ...]:
     return tuple(tuple(_as_excel(v) for v in row) for row in cells)
 
 
+def openpyxl_range(path: Path) -> tuple[tuple, ...]:
+    """The same cells read by openpyxl through its own view of the defined name."""
+    book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    [(sheet, ref)] = book.defined_names[layout.ANSWERS_NAME].destinations
+    rows = book[sheet][ref.replace("$", "")]
+    values = tuple(tuple(_as_excel(cell.value) for cell in row) for row in rows)
+    book.close()
+    return values
+
+
 def _as_excel(value):
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
@@ -66,7 +77,7 @@ def recalculated(criteria, tmp_path_factory):
         path.write_bytes(filling.fill(criteria, blank, flat))
         paths.append(path)
     converted = soffice.convert(paths, root / "out")
-    return [(flat, answers_range(path)) for flat, path in zip(sets, converted, strict=True)]
+    return [(flat, answers_range(path), path) for flat, path in zip(sets, converted, strict=True)]
 
 
 def test_a_blank_workbook_holds_every_key_the_functions_take(criteria, tmp_path, udfs):
@@ -85,7 +96,7 @@ def test_a_blank_workbook_holds_every_key_the_functions_take(criteria, tmp_path,
 
 def test_the_range_holds_every_key_and_spreadsheet_values(criteria, recalculated):
     keys = answers.answer_keys(criteria, layout.EXPERIENCE_ROWS)
-    for _, rows in recalculated:
+    for _, rows, _ in recalculated:
         assert [key for key, _ in rows] == keys
         for key, value in rows:
             if key in criteria.item_by_id or key.endswith(".completed"):
@@ -97,7 +108,7 @@ def test_the_range_holds_every_key_and_spreadsheet_values(criteria, recalculated
 
 
 def test_the_range_reads_back_as_the_answers_typed_in(criteria, recalculated):
-    for flat, rows in recalculated:
+    for flat, rows, _ in recalculated:
         read, problems = udf_support.read_range(rows)
         parsed, parse_problems = answers.parse(criteria, read, strict=False)
         typed, _ = answers.parse(criteria, flat, strict=True)
@@ -113,7 +124,7 @@ def _given(parsed: answers.Answers) -> dict:
 
 def test_the_functions_give_the_engine_levels_on_the_range(criteria, recalculated, udfs):
     met_seen = set()
-    for flat, rows in recalculated:
+    for flat, rows, _ in recalculated:
         expected = engine(criteria, flat)
 
         table = engine_table(criteria, expected)
@@ -125,3 +136,12 @@ def test_the_functions_give_the_engine_levels_on_the_range(criteria, recalculate
             assert call_as_excel(udfs.itss_met, rows, level.id) == [[met]]
             met_seen.add(met)
     assert met_seen == {True, False}
+
+
+def test_openpyxl_reads_the_range_as_calamine_does(recalculated, udfs):
+    """openpyxl gives None where calamine gives "": the functions take both alike."""
+    for _, rows, path in recalculated[:4]:
+        other = openpyxl_range(path)
+
+        assert other == tuple(tuple(None if v == "" else v for v in row) for row in rows)
+        assert call_as_excel(udfs.itss_levels, other) == call_as_excel(udfs.itss_levels, rows)
