@@ -45,6 +45,8 @@ _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 # A cell's reference: r="XFD1048576". Patterns that start with a literal search fast.
 _CELL_ROW = re.compile(rb'r="[A-Z]+([0-9]+)"')
 _CELL_COL = re.compile(rb'r="([A-Z]+)[0-9]')
+#: A reference beyond column ZZ or row 9,999: only then are all references measured.
+_FAR_HINT = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{5})')
 _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})'
     rb'([0-9]{1,7})"'
@@ -187,13 +189,17 @@ def far_cell(xml: bytes) -> str | None:
     """The farthest cell of a sheet's XML when the rectangle from A1 to it is too large.
 
     That rectangle is what a reader allocates; the `<dimension>` a file claims counts too.
+    Most sheets have no reference beyond column ZZ and row 9,999 (at most 7 million cells,
+    which a worker's memory holds), so one quick search settles them.
     """
-    rows = set(_CELL_ROW.findall(xml))
-    cols = set(_CELL_COL.findall(xml))
+    rows, cols = set(), set()
     dimension = _DIMENSION.search(xml, 0, 2048)
     if dimension:
         cols.add(dimension[1])
         rows.add(dimension[2])
+    if _FAR_HINT.search(xml):
+        rows.update(_CELL_ROW.findall(xml))
+        cols.update(_CELL_COL.findall(xml))
     if not rows or not cols:
         return None
     far_row = max(int(row) for row in rows)

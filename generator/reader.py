@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 _ITEM_ID = re.compile(r"^[a-z]+\.\d+\.[a-z]+\.\d+$")
 _EXPERIENCE_ID = re.compile(r"^(?P<level>[a-z]+\.\d+)\.experience\.(?P<row>\d+)$")
-_FLAT_KEY = re.compile(r"\.evidence$|\.experience\.\d+\.[a-z]+$")
+_FLAT_KEY = re.compile(r"\.evidence$|\.experience\.\d+\.[a-z]+$", re.MULTILINE)
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 #: How many IDs a warning lists before it says "and N more".
@@ -175,15 +175,19 @@ def _scan_sheet(criteria: Criteria, sheet: str, rows: list[list[Any]], scan: _Sc
     formulas that mirror the input cells; its cached values are not answers, so a sheet
     holding flat keys is skipped.
     """
-    if any(row and isinstance(row[0], str) and _FLAT_KEY.search(row[0]) for row in rows):
+    ids = [
+        (r, row[0].strip())
+        for r, row in enumerate(rows)
+        if row and type(row[0]) is str and "." in row[0]
+    ]
+    if _FLAT_KEY.search("\n".join(row_id for _, row_id in ids)):
         return
-    for r, row in enumerate(rows):
-        row_id = _text(row[layout.ID_COL]) if row else ""
+    for r, row_id in ids:
         experience = _EXPERIENCE_ID.match(row_id)
         if experience:
-            _take_experience(criteria, sheet, r, row, experience, scan)
+            _take_experience(criteria, sheet, r, rows[r], experience, scan)
         elif _ITEM_ID.match(row_id):
-            _take_item(criteria, sheet, r, row, row_id, scan)
+            _take_item(criteria, sheet, r, rows[r], row_id, scan)
 
 
 def _take_item(
@@ -272,7 +276,7 @@ def _content_warnings(criteria: Criteria, meta: dict[str, str], scan: _Scan) -> 
             f"{_some(scan.unknown)}"
         )
     changed = [
-        i for i, text in scan.texts.items() if _fold(text) != _fold(criteria.item_by_id[i].text)
+        i for i, text in scan.texts.items() if not _same_text(text, criteria.item_by_id[i].text)
     ]
     if changed:
         warnings.append(
@@ -357,8 +361,9 @@ def _answered(*values: Any) -> bool:
     return any(v not in ("", None, False, 0) for v in values)
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.split())
+def _same_text(text: str, standard: str) -> bool:
+    """Equal once whitespace is folded (criteria.yaml's texts are folded already)."""
+    return text == standard or " ".join(text.split()) == " ".join(standard.split())
 
 
 def _some(ids: list[str]) -> str:
