@@ -16,6 +16,7 @@ import functools
 import inspect
 import logging
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -43,6 +44,8 @@ EXCEL_ERRORS = {
     -2146826273: "#VALUE!",
 }
 _ERROR_TEXTS = frozenset(EXCEL_ERRORS.values())
+#: The key of an engagement row as a whole, without an attribute.
+_ENGAGEMENT_KEY = re.compile(r"^(?P<level>[a-z]+\.\d+)\.experience\.\d+$")
 #: Excel shows at most 255 characters of a function's or an argument's description.
 MAX_DESCRIPTION = 255
 #: How many problems an error text lists before "and N more".
@@ -58,49 +61,101 @@ def load_criteria() -> criteria_mod.Criteria:
     return criteria_mod.load(os.environ.get("ITSS_CRITERIA") or None)
 
 
-def read_range(rows: Any) -> tuple[dict[str, Any], list[str]]:
+def read_range(criteria: criteria_mod.Criteria, rows: Any) -> tuple[dict[str, Any], list[str]]:
     """Answer keys and values from a two-column range, and a problem text per bad row.
 
     Rows with an empty key are skipped, and so is a first row whose key has no dot: a heading
-    such as "key" (every answer key starts with a level ID such as "hardware.5"). A row whose
-    value is an error, whose key is not text or repeats an earlier key is a problem.
+    such as "key" (every answer key starts with a level ID such as "hardware.5"). A row keyed
+    by an engagement (``hardware.5.experience.1``) may hold it in words, as the import
+    report's Items table does. A row whose value is an error, whose key is not text or repeats
+    an earlier key is a problem.
 
     Raises:
         FunctionInputError: the range is not two columns wide.
     """
-    rows = _two_columns(rows)
     flat: dict[str, Any] = {}
     first_row: dict[str, int] = {}
     problems = []
-
-    for number, (key, value) in enumerate(rows, 1):
-        if _error_text(key):
-            problems.append(f"row {number}: the key cell holds the error {_error_text(key)}")
-            continue
-        if key is None or (isinstance(key, str) and not key.strip()):
-            continue
-        if not isinstance(key, str):
-            problems.append(
-                f"row {number}: {_show(key)} is not an answer key; keys are text "
-                "such as hardware.5.complexity.1"
-            )
-            continue
-        key = key.strip()
-        if number == 1 and "." not in key:
-            continue  # a heading row
-        if _error_text(value):
-            problems.append(
-                f"{key} (row {number}): the value holds the error "
-                f"{_error_text(value)}; fix the cell it comes from"
-            )
-        elif key in first_row:
-            problems.append(
-                f"{key} (row {number}): the key is listed twice, first in row {first_row[key]}"
-            )
-        else:
-            first_row[key] = number
-            flat[key] = value
+    for number, (key, value) in enumerate(_two_columns(rows), 1):
+        entries, problem = _row_answers(criteria, number, key, value)
+        if problem:
+            problems.append(problem)
+        for flat_key, flat_value in entries.items():
+            if flat_key in first_row:
+                problems.append(
+                    f"{flat_key} (row {number}): the key is listed twice, first in row "
+                    f"{first_row[flat_key]}"
+                )
+            else:
+                first_row[flat_key] = number
+                flat[flat_key] = flat_value
     return flat, problems
+
+
+def _row_answers(
+    criteria: criteria_mod.Criteria, number: int, key: Any, value: Any
+) -> tuple[dict[str, Any], str | None]:
+    """The flat answers one row holds (none for a blank or heading row), or a problem."""
+    if _error_text(key):
+        return {}, f"row {number}: the key cell holds the error {_error_text(key)}"
+    if key is None or (isinstance(key, str) and not key.strip()):
+        return {}, None
+    if not isinstance(key, str):
+        return {}, (
+            f"row {number}: {_show(key)} is not an answer key; keys are text such as "
+            "hardware.5.complexity.1"
+        )
+    key = key.strip()
+    if number == 1 and "." not in key:
+        return {}, None  # a heading row
+    if _error_text(value):
+        return {}, (
+            f"{key} (row {number}): the value holds the error {_error_text(value)}; "
+            "fix the cell it comes from"
+        )
+    match = _ENGAGEMENT_KEY.match(key)
+    if match and match["level"] in criteria.level_by_id:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return {}, None
+        entries = engagement_answers(criteria, key, value) if isinstance(value, str) else None
+        if entries is None:
+            return {}, (
+                f'{key} (row {number}): an engagement reads like "network, level 4, '
+                f'completed: what was done", not {_show(value)}'
+            )
+        return entries, None
+    return {key: value}, None
+
+
+def engagement_answers(
+    criteria: criteria_mod.Criteria, row_key: str, text: str
+) -> dict[str, Any] | None:
+    """One engagement's flat answers from its wording in the import report's Items table.
+
+    "network, level 4, completed: Osaka roll-out" gives the component, level, completed and
+    engagement keys of `row_key`; None when `text` is not worded that way.
+    """
+    match = _engagement_pattern(tuple(criteria.components)).fullmatch(text.strip())
+    if match is None:
+        return None
+    found: dict[str, Any] = {"completed": match["state"] == "completed"}
+    if match["component"]:
+        found["component"] = match["component"]
+    if match["level"]:
+        found["level"] = int(match["level"])
+    if match["engagement"]:
+        found["engagement"] = match["engagement"]
+    return {f"{row_key}.{attr}": value for attr, value in found.items()}
+
+
+@functools.lru_cache(maxsize=4)
+def _engagement_pattern(components: tuple[str, ...]) -> re.Pattern:
+    names = "|".join(re.escape(c) for c in sorted(components, key=len, reverse=True))
+    return re.compile(
+        rf"(?:(?P<component>{names}), )?(?:level (?P<level>\d+), )?"
+        r"(?P<state>completed|not completed)(?:: (?P<engagement>.*))?",
+        re.S,
+    )
 
 
 def assess(rows: Any) -> rules.Assessment:
@@ -118,7 +173,7 @@ def assess(rows: Any) -> rules.Assessment:
         _assessments.move_to_end(key)
         return _assessments[key]
 
-    flat, problems = read_range(rows)
+    flat, problems = read_range(criteria, rows)
     parsed, parse_problems = answers_mod.parse(criteria, flat, strict=False)
     problems += [str(p) for p in parse_problems]
     if problems:

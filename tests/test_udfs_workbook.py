@@ -109,7 +109,7 @@ def test_the_range_holds_every_key_and_spreadsheet_values(criteria, recalculated
 
 def test_the_range_reads_back_as_the_answers_typed_in(criteria, recalculated):
     for flat, rows, _ in recalculated:
-        read, problems = udf_support.read_range(rows)
+        read, problems = udf_support.read_range(criteria, rows)
         parsed, parse_problems = answers.parse(criteria, read, strict=False)
         typed, _ = answers.parse(criteria, flat, strict=True)
 
