@@ -22,7 +22,7 @@ PAPER_A4 = 9
 #: Column widths (Excel character units) of a level sheet, columns A to F.
 LEVEL_WIDTHS = (17, 62, 22, 30, 11, 30)
 #: About how many characters of running text fit in one width unit.
-CHARS_PER_UNIT = 1.15
+CHARS_PER_UNIT = 1.25
 #: Points per line of wrapped 10-point text.
 LINE_HEIGHT = 13.5
 #: Excel: a row is at most 409 points high.
@@ -64,7 +64,7 @@ class Styles:
         self.note = add({**base, "italic": True, "font_color": "#404040", "text_wrap": True})
         self.state = add({**base, "bold": True, "align": "center", "border": 1})
         self.number = add({**base, "align": "center"})
-        self.percent = add({**base, "num_format": "0%"})
+        self.percent = add({**base, "num_format": "0%", "align": "center"})
         self.level = add(
             {**base, "bold": True, "font_size": 12, "align": "center", "num_format": '0;-0;"none"'}
         )
@@ -263,7 +263,7 @@ def _experience_rows(
                 sheet.write_blank(row, col, None, styles.input_choice)
             else:
                 sheet.write_blank(row, col, None, styles.input_text)
-        sheet.set_row(row, 30)
+        sheet.set_row(row, 20)
     _experience_checks(sheet, criteria, field, where)
     _experience_formulas(sheet, styles, criteria, field, section, where)
 

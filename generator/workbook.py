@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 COMMON_FIELD = "common"
 #: Roster values that go into a workbook, by metadata key.
 PERSONAL_KEYS = ("employee_id", "name", "department", "manager", "email")
-SUMMARY_WIDTHS = (34, 12, 14, 26, 80)
+SUMMARY_WIDTHS = (34, 13, 14, 22, 90)
 #: First row of the Summary's table of levels (zero-based).
-SUMMARY_LEVELS_ROW = 10
+SUMMARY_LEVELS_ROW = 11
 #: The Summary's hidden column with every level's met, which ITSS_MET_* names.
 SUMMARY_MET_COL = 7
 
@@ -226,7 +226,7 @@ def _summary_levels(
         row, here = first + n, cells.get(level.id)
         sheet.write_string(row, 0, level.title, styles.text)
         if here is None:
-            sheet.write_string(row, 1, "not in this workbook", styles.note)
+            sheet.write_string(row, 1, "not included", styles.note)
             sheet.write_boolean(row, SUMMARY_MET_COL, False)
         else:
             name = layout.sheet_name(criteria, level)
