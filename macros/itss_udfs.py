@@ -3,7 +3,9 @@
 Each function reads its arguments as xlwings hands them over and calls the itss-workbook
 rules engine through generator.udf_support; nothing here knows a rule. The docstrings and the
 argument docs are what Excel's function dialog shows. The parameters carry no type hints on
-purpose: xlwings would read them as converters.
+purpose: xlwings would read them as converters. There is no ``@xw.ret``: the default writes a
+list of rows as a table and None as an empty cell, and its one option that matters here,
+``expand``, is the legacy resizing that Excel 365's own spilling of arrays replaces.
 """
 
 import xlwings as xw
@@ -13,7 +15,8 @@ from generator import udf_support as udf
 CATEGORY = "ITSS"
 ANSWERS_DOC = (
     "Two columns: answer key and value, such as the ITSS_ANSWERS range of a generated "
-    "workbook. Empty keys and a heading row are skipped."
+    "workbook or one person's item_id and answer columns of the import report's Items table. "
+    "Empty keys and a heading row are skipped."
 )
 FIELD_DOC = 'A field: "common", "hardware", "software", "facility", or "overall".'
 LEVEL_DOC = 'A level ID such as "hardware.5", "facility.6" or "common.1".'
