@@ -127,7 +127,7 @@ def write_hr_workbook(
         raise WorkbookError(f"{out}: the HR workbook holds macros, so its name must end in .xlsm")
     texts = load_texts()
     settings = conf_settings(macros or macros_dir(), interpreter)
-    data = build(quickstart_path().read_bytes(), texts, settings, sample_rows(criteria, texts))
+    data = build(quickstart_path().read_bytes(), texts, settings, sample_rows(criteria))
     try:
         out.write_bytes(data)
     except OSError as exc:
@@ -171,7 +171,7 @@ def load_texts() -> dict[str, Any]:
     return texts
 
 
-def sample_rows(criteria: Criteria, texts: dict[str, Any]) -> list[tuple[str, Any]]:
+def sample_rows(criteria: Criteria) -> list[tuple[str, Any]]:
     """Every answer key of a generated workbook beside the shipped sample person's value."""
     flat: dict[str, Any] = {}
     try:
