@@ -303,7 +303,7 @@ def _sheet_data_xml(rows: list[list[Cell]], strings: SharedStrings) -> str:
 
 #: Column widths in characters: the setting or formula, then the value or explanation.
 _COLS = (
-    '<cols><col min="1" max="1" width="48" customWidth="1"/>'
+    '<cols><col min="1" max="1" width="64" customWidth="1"/>'
     '<col min="2" max="2" width="100" customWidth="1"/></cols>'
 )
 
