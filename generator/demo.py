@@ -55,33 +55,41 @@ def run_demo(criteria: Criteria, out_dir: Path) -> DemoResult:
     examples = examples_dir()
     employees = read_roster(examples / ROSTER, criteria)
     generated = generate_roster(criteria, employees, out_dir / "generated").paths
-    returned_dir = out_dir / "returned"
-    returned_dir.mkdir(parents=True, exist_ok=True)
+    returned, expected = _fill_in(criteria, employees, generated, out_dir / "returned")
 
-    expected, returned = {}, []
-    for employee, blank in zip(employees, generated, strict=True):
-        sample = answers_mod.load_file(examples / ANSWERS_DIR / f"{employee.id}.yaml", criteria)
-        flat = answers_mod.to_flat(sample.answers)
-        path = returned_dir / blank.name
-        path.write_bytes(filling.fill(criteria, blank, flat))
-        returned.append(path)
-        expected[employee.id] = rules.evaluate(criteria, sample.answers)
-
-    roster = {
-        e.id: {
-            "employee_id": e.id,
-            "name": e.name,
-            "department": e.department,
-            "manager": e.manager,
-            "email": e.email,
-        }
-        for e in employees
-    }
-    result = importer.import_paths(criteria, [returned_dir], roster=roster)
+    roster = {e.id: _roster_row(e) for e in employees}
+    result = importer.import_paths(criteria, [out_dir / "returned"], roster=roster)
     report_path = out_dir / "report.xlsx"
     report.write_xlsx(result, report_path)
     rows = _rows(criteria, employees, result, expected)
     return DemoResult(generated, returned, report_path, rows, report.progress_line(result))
+
+
+def _fill_in(
+    criteria: Criteria, employees: list[Employee], generated: list[Path], folder: Path
+) -> tuple[list[Path], dict[str, rules.Assessment]]:
+    """Each blank workbook filled with its person's sample answers, and what the engine says."""
+    folder.mkdir(parents=True, exist_ok=True)
+    returned, expected = [], {}
+    for employee, blank in zip(employees, generated, strict=True):
+        sample_path = examples_dir() / ANSWERS_DIR / f"{employee.id}.yaml"
+        sample = answers_mod.load_file(sample_path, criteria)
+        path = folder / blank.name
+        path.write_bytes(filling.fill(criteria, blank, answers_mod.to_flat(sample.answers)))
+        returned.append(path)
+        expected[employee.id] = rules.evaluate(criteria, sample.answers)
+    return returned, expected
+
+
+def _roster_row(employee: Employee) -> dict[str, str]:
+    """An employee as the import's roster check takes them."""
+    return {
+        "employee_id": employee.id,
+        "name": employee.name,
+        "department": employee.department,
+        "manager": employee.manager,
+        "email": employee.email,
+    }
 
 
 def _rows(criteria: Criteria, employees: list[Employee], result, expected) -> list:

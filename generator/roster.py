@@ -148,6 +148,7 @@ def _header(path: Path, cells: list[Any]) -> dict[str, int]:
 def _employees(
     path: Path, rows: list[tuple[int, list[Any]]], criteria: Criteria
 ) -> list[Employee]:
+    """Employees of the rows after the header; blank rows skipped, bad ones all listed."""
     if not rows:
         raise RosterError(f"{path}: is empty; it needs a header row and one row per employee")
     columns = _header(path, rows[0][1])
@@ -157,34 +158,26 @@ def _employees(
         if not any(values.values()):
             continue
         fields, field_problem = parse_fields(criteria, values.get("fields", ""))
-        row_problems = [field_problem] if field_problem else []
-        if not values["employee_id"]:
-            row_problems.insert(0, "no employee_id")
-        elif values["employee_id"] in seen:
-            row_problems.insert(
-                0,
-                f"duplicate employee_id {values['employee_id']!r} "
-                f"(first on line {seen[values['employee_id']]})",
-            )
-        else:
-            seen[values["employee_id"]] = line
-        problems += [f"line {line}: {p}" for p in row_problems]
-        employees.append(
-            Employee(
-                id=values["employee_id"],
-                name=values.get("name", ""),
-                department=values.get("department", ""),
-                manager=values.get("manager", ""),
-                email=values.get("email", ""),
-                fields=fields,
-                line=line,
-            )
-        )
+        row_problems = [_id_problem(values["employee_id"], line, seen), field_problem]
+        problems += [f"line {line}: {p}" for p in row_problems if p]
+        personal = {k: values.get(k, "") for k in ("name", "department", "manager", "email")}
+        employees.append(Employee(id=values["employee_id"], fields=fields, line=line, **personal))
+
     if problems:
         raise RosterError(f"{path}: {len(problems)} bad row(s); nothing was generated", problems)
     if not employees:
         raise RosterError(f"{path}: has a header but no employees")
     return employees
+
+
+def _id_problem(employee_id: str, line: int, seen: dict[str, int]) -> str | None:
+    """What is wrong with a row's ID (missing, or seen on an earlier line), else None."""
+    if not employee_id:
+        return "no employee_id"
+    if employee_id in seen:
+        return f"duplicate employee_id {employee_id!r} (first on line {seen[employee_id]})"
+    seen[employee_id] = line
+    return None
 
 
 def parse_fields(criteria: Criteria, text: str) -> tuple[tuple[str, ...] | None, str | None]:

@@ -17,17 +17,10 @@ from typing import Any
 import xlsxwriter
 
 from generator import answers as answers_mod
-from generator import cover, formulas, layout
+from generator import cover, formulas, layout, summary
 from generator.criteria import Criteria
 from generator.roster import Employee
-from generator.sheets import (
-    LevelCells,
-    Styles,
-    cell,
-    colour_states,
-    set_up_page,
-    write_level_sheet,
-)
+from generator.sheets import Styles, cell, write_level_sheet
 from generator.template import Template, footer_text, password_hash, token
 
 log = logging.getLogger(__name__)
@@ -36,11 +29,13 @@ log = logging.getLogger(__name__)
 COMMON_FIELD = "common"
 #: Roster values that go into a workbook, by metadata key.
 PERSONAL_KEYS = ("employee_id", "name", "department", "manager", "email")
-SUMMARY_WIDTHS = (34, 13, 14, 22, 90)
-#: First row of the Summary's table of levels (zero-based).
-SUMMARY_LEVELS_ROW = 11
-#: The Summary's hidden column with every level's met, which ITSS_MET_* names.
-SUMMARY_MET_COL = 7
+#: Roster texts are never turned into formulas, numbers or links.
+XLSXWRITER_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
 
 def specialty_fields(criteria: Criteria, wanted: Iterable[str] | None) -> tuple[str, ...]:
@@ -61,42 +56,42 @@ def build_template(
     """The workbook for `fields` (default all) with tokens for the person's values."""
     present = specialty_fields(criteria, fields)
     generated_at = generated_at or datetime.now(UTC).isoformat(timespec="seconds")
-    texts = cover.load_cover()
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    styles = Styles(book)
-    who = token("who_footer")
+    book = xlsxwriter.Workbook(buffer, XLSXWRITER_OPTIONS)
 
-    values = {k: token(k) for k in cover.PERSONAL_PLACEHOLDERS}
-    values.update(standard=criteria.standard, criteria_version=criteria.version)
-    cover.write_cover(
-        book, styles, texts, values, prepared_for=token("prepared_for"), who=who, password=password
-    )
-    summary = book.add_worksheet(layout.SUMMARY_SHEET)
-    cells = {
-        level.id: write_level_sheet(book, styles, criteria, level, who=who, password=password)
-        for level in criteria.levels
-        if level.field in present
-    }
-    _write_summary(book, summary, styles, criteria, cells, who=who, password=password)
+    _write_sheets(book, criteria, present, password)
     _write_meta(book, criteria, present, generated_at)
     _write_answers(book, criteria, present)
     _set_properties(book, criteria, present, generated_at)
     book.close()
     log.info("built the workbook template for %s", ", ".join(present))
-    return Template.from_xlsx(
-        buffer.getvalue(),
-        lock_structure=True,
-        password_hash=password_hash(password) if password else "",
+    hashed = password_hash(password) if password else ""
+    return Template.from_xlsx(buffer.getvalue(), lock_structure=True, password_hash=hashed)
+
+
+def _write_sheets(book: Any, criteria: Criteria, present: tuple[str, ...], password: str) -> None:
+    """The visible sheets: cover, Summary, then one sheet per level held."""
+    styles = Styles(book)
+    who = token("who_footer")
+    values = {k: token(k) for k in cover.PERSONAL_PLACEHOLDERS}
+    values.update(standard=criteria.standard, criteria_version=criteria.version)
+    cover.write_cover(
+        book,
+        styles,
+        cover.load_cover(),
+        values,
+        prepared_for=token("prepared_for"),
+        who=who,
+        password=password,
     )
+
+    sheet = book.add_worksheet(layout.SUMMARY_SHEET)
+    cells = {
+        level.id: write_level_sheet(book, styles, criteria, level, who=who, password=password)
+        for level in criteria.levels
+        if level.field in present
+    }
+    summary.write_summary(book, sheet, styles, criteria, cells, who=who, password=password)
 
 
 def personal_values(employee: Employee | None, texts: cover.CoverTexts) -> dict[str, str]:
@@ -167,97 +162,6 @@ def write_workbook(
 ) -> bytes:
     """One workbook's bytes, for `employee` or blank (fields: the employee's, else all)."""
     return WorkbookFactory(criteria, password=password).workbook(employee, fields)
-
-
-def _write_summary(
-    book: Any,
-    sheet: Any,
-    styles: Styles,
-    criteria: Criteria,
-    cells: dict[str, LevelCells],
-    *,
-    who: str,
-    password: str,
-) -> None:
-    """Qualified level per field and overall, then each level's state and progress."""
-    for col, width in enumerate(SUMMARY_WIDTHS):
-        sheet.set_column(col, col, width)
-    sheet.set_column(SUMMARY_MET_COL, SUMMARY_MET_COL, None, None, {"hidden": True})
-    sheet.set_row(0, 24)
-    sheet.write_string(0, 0, token("summary_title"), styles.title)
-    sheet.write_string(
-        1,
-        0,
-        "The results follow the ticks on the level sheets. A field's "
-        "level is the highest level met in it.",
-        styles.note,
-    )
-
-    mets = _summary_levels(book, sheet, styles, criteria, cells)
-    sheet.write_string(3, 0, "Field", styles.column_head)
-    sheet.write_string(3, 1, "Level", styles.column_head)
-    level_cells = []
-    for n, field in enumerate(criteria.fields):
-        row = 4 + n
-        formula = formulas.field_level(
-            [(mets[lv.id], lv.level) for lv in criteria.levels_of(field.id)]
-        )
-        sheet.write_string(row, 0, field.title, styles.text)
-        sheet.write_formula(row, 1, formula, styles.level, 0)
-        book.define_name(layout.level_name(field.id), cell(layout.SUMMARY_SHEET, row, 1))
-        level_cells.append(cell(layout.SUMMARY_SHEET, row, 1))
-    row = 4 + len(criteria.fields)
-    sheet.write_string(row, 0, "Overall", styles.heading)
-    sheet.write_formula(row, 1, formulas.highest(level_cells), styles.level, 0)
-    book.define_name(layout.OVERALL_NAME, cell(layout.SUMMARY_SHEET, row, 1))
-    sheet.freeze_panes(3, 0)
-    set_up_page(sheet, who, 0, password)
-
-
-def _summary_levels(
-    book: Any, sheet: Any, styles: Styles, criteria: Criteria, cells: dict[str, LevelCells]
-) -> dict[str, str]:
-    """The table of levels; returns each level's met cell (also named ITSS_MET_*)."""
-    first = SUMMARY_LEVELS_ROW
-    for col, title in enumerate(("Level", "Sheet", "State", "Progress", "What is missing")):
-        sheet.write_string(first - 1, col, title, styles.column_head)
-    mets = {}
-    for n, level in enumerate(criteria.levels):
-        row, here = first + n, cells.get(level.id)
-        sheet.write_string(row, 0, level.title, styles.text)
-        if here is None:
-            sheet.write_string(row, 1, "not included", styles.note)
-            sheet.write_boolean(row, SUMMARY_MET_COL, False)
-        else:
-            name = layout.sheet_name(criteria, level)
-            sheet.write_url(
-                row, 1, f"internal:{here.state.split('!')[0]}!A1", styles.link, string=name
-            )
-            sheet.write_formula(row, 2, f"={here.state}", styles.state, "")
-            sheet.write_formula(row, 3, f"={here.progress}", styles.percent, 0)
-            sheet.write_formula(row, 4, f"={here.missing}", styles.text, "")
-            sheet.write_formula(row, SUMMARY_MET_COL, f"={here.met}", None, False)
-        mets[level.id] = cell(layout.SUMMARY_SHEET, row, SUMMARY_MET_COL)
-        book.define_name(layout.met_name(level), mets[level.id])
-
-    last = first + len(criteria.levels) - 1
-    colour_states(sheet, styles, f"C{first + 1}:C{last + 1}")
-    sheet.conditional_format(
-        first,
-        3,
-        last,
-        3,
-        {
-            "type": "data_bar",
-            "bar_color": "#5B9BD5",
-            "bar_solid": True,
-            "min_type": "num",
-            "min_value": 0,
-            "max_type": "num",
-            "max_value": 1,
-        },
-    )
-    return mets
 
 
 def _write_meta(
