@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -130,6 +131,7 @@ def import_paths(
     """
     sources, results = find_sources(paths)
     total = len(sources) + len(results)
+    logger.info("%d files found", total)
     for result in results:
         _report(progress, result, total)
 
@@ -144,13 +146,30 @@ def import_paths(
     ):
         if isinstance(outcome, workers.Failure):
             outcome = _rejected(sources[index], outcome.reason)
-        slots[index] = outcome
+        if outcome.status == "rejected":
+            logger.info("%s: rejected: %s", outcome.path, outcome.reason)
+        slots[index] = _shared(outcome)
         _report(progress, outcome, total)
 
     files = results + [s for s in slots if s is not None]
     if roster is not None:
         files = [check_roster(f, roster) if f.counts else f for f in files]
     return ImportResult(criteria=criteria, files=supersede(files), roster=roster)
+
+
+def _shared(result: FileResult) -> FileResult:
+    """The result with its IDs and texts interned: each file arrives from a worker with its
+    own copies of the same few hundred strings, and the run keeps every file's result."""
+    intern = sys.intern
+    if result.answers is not None:
+        answers = result.answers
+        answers.ticks = {intern(k): v for k, v in answers.ticks.items()}
+        answers.experience = {intern(k): v for k, v in answers.experience.items()}
+    result.next_needs = {
+        intern(f): [intern(n) for n in needs] for f, needs in result.next_needs.items()
+    }
+    result.meta = {intern(k): v for k, v in result.meta.items()}
+    return result
 
 
 def _report(

@@ -77,12 +77,14 @@ def summary(result: ImportResult) -> pd.DataFrame:
 
 
 def gaps(result: ImportResult) -> pd.DataFrame:
-    """Per employee and field: the level, the next level, and each thing it still needs."""
+    """Per employee and field of their workbook: the level, and what the next one needs."""
     titles = {f.id: f.title for f in result.criteria.fields}
     rows = []
     for file in result.counted:
-        person = _person(result, file)
+        person, present = _person(result, file), _fields_of(file, result.criteria)
         for field_id, title in titles.items():
+            if field_id not in present:
+                continue
             needs = file.next_needs.get(field_id) or []
             rows.append(
                 {
@@ -100,38 +102,41 @@ def gaps(result: ImportResult) -> pd.DataFrame:
 
 
 def items(result: ImportResult) -> pd.DataFrame:
-    """A long table: per employee every item (ticked or not) and every filled engagement."""
+    """A long table: per employee every item (ticked or not) and every filled engagement.
+
+    Rows are tuples, not dicts: with 200 items a person, the table is the import's largest.
+    """
     criteria = result.criteria
-    rows = []
+    rows: list[tuple] = []
     for file in result.counted:
-        person, answers = _person(result, file), file.answers
+        person, answers = tuple(_person(result, file).values()), file.answers
         present = _fields_of(file, criteria)
         for level in criteria.levels:
             if level.field not in present:
                 continue
             for section in level.sections:
-                for item in section.items:
-                    rows.append(
-                        {
-                            **person,
-                            "level_id": level.id,
-                            "item_id": item.id,
-                            "answer": answers.ticked(item.id),
-                            "evidence": answers.evidence.get(item.id, ""),
-                        }
+                rows += [
+                    (
+                        *person,
+                        level.id,
+                        item.id,
+                        answers.ticked(item.id),
+                        answers.evidence.get(item.id, ""),
                     )
-            for row in answers.rows(level.id):
-                rows.append(
-                    {
-                        **person,
-                        "level_id": level.id,
-                        "item_id": f"{level.id}.experience.{row.row}",
-                        "answer": _engagement(row),
-                        "evidence": row.evidence,
-                    }
+                    for item in section.items
+                ]
+            rows += [
+                (
+                    *person,
+                    level.id,
+                    f"{level.id}.experience.{row.row}",
+                    _engagement(row),
+                    row.evidence,
                 )
+                for row in answers.rows(level.id)
+            ]
     columns = [*PERSON, "level_id", "item_id", "answer", "evidence"]
-    return _frame(rows, columns)
+    return pd.DataFrame.from_records(rows, columns=columns).astype(object)
 
 
 def _fields_of(file: FileResult, criteria: Criteria) -> set[str]:

@@ -225,6 +225,14 @@ def _good_cases(criteria: Criteria, root: Path, add) -> list[Case]:
 
     some = random_answers(criteria, rng)
     add("ok-random", filled(criteria, person(3), some), "ok", engine_levels(criteria, some))
+    sw4 = answers_for("software.3", "software.4")
+    add(
+        "ok-xlsm",
+        filled(criteria, person(4), sw4),
+        "ok",
+        engine_levels(criteria, sw4),
+        suffix=".xlsm",
+    )
 
     # Two copies of one employee: the newer counts whatever the order of the paths.
     older, newer = answers_for("hardware.3"), answers_for("hardware.3", "hardware.4")
