@@ -47,3 +47,8 @@ class PrefillError(ITSSError, ValueError):
 
 class OutputError(ITSSError, OSError):
     """An output path must be a writable file or folder."""
+
+
+class WorkerError(ITSSError, RuntimeError):
+    """Worker processes must start: a script that imports must guard its work with
+    `if __name__ == "__main__":`, since each worker imports the script's main module."""

@@ -18,12 +18,16 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from generator.errors import WorkerError
+
 logger = logging.getLogger(__name__)
 
 #: Address space per worker: far above what one workbook needs, far below the machine.
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 #: Seconds one input may take before its worker is killed.
 DEFAULT_TIMEOUT = 60.0
+#: What a worker sends once it has started, before any result.
+_READY = "ready"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ class _Worker:
         self.process.start()
         child.close()
         self.task: tuple[int, float] | None = None
+        #: Set when the worker says it started; one that dies before that is no file's fault.
+        self.ready = False
 
     def give(self, index: int, item: Any) -> None:
         self.conn.send((index, item))
@@ -110,8 +116,12 @@ class _Pool:
                 except (EOFError, OSError):
                     result = _died(worker)
                 else:
-                    worker.task = None
-                    yield result
+                    if result == _READY:
+                        # The clock starts once the worker is up, not while it starts.
+                        worker.ready, worker.task = True, (index, time.monotonic())
+                    else:
+                        worker.task = None
+                        yield result
                     continue
             elif worker.process.sentinel in ready:
                 result = _died(worker)
@@ -141,6 +151,11 @@ def _died(worker: _Worker) -> Failure:
     code = worker.process.exitcode
     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
     logger.info("worker %s died (%s)", worker.process.pid, how)
+    if not worker.ready:
+        raise WorkerError(
+            f"a worker process failed to start ({how}); if a script calls the import, "
+            'put the call under `if __name__ == "__main__":`'
+        )
     return Failure(
         f"the reader crashed on this file ({how}): it is damaged or built to "
         "exhaust memory, such as a cell far outside the sheet's area"
@@ -150,6 +165,7 @@ def _died(worker: _Worker) -> Failure:
 def _worker_main(conn: Connection, func, context, memory_limit: int | None) -> None:
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    conn.send(_READY)
     while True:
         message = conn.recv()
         if message is None:

@@ -133,3 +133,21 @@ def test_evaluate_refuses_a_far_cell_without_crashing(corpus):
     )
     assert done.returncode == 1, done.stderr
     assert "XFD1048576, far outside" in done.stderr
+
+
+def test_workers_that_cannot_start_are_an_error_not_rejected_files(corpus, tmp_path):
+    """A script without a main guard makes every spawned worker fail: no file is to blame."""
+    script = tmp_path / "unguarded.py"
+    folder = corpus[0].path.parent
+    script.write_text(
+        "from generator import criteria, importer\n"
+        f"importer.import_paths(criteria.load(), [{str(folder)!r}], jobs=1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "generator.errors.WorkerError: a worker process failed to start (exit code 1); if a "
+        'script calls the import, put the call under `if __name__ == "__main__":`'
+    )
