@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -144,65 +145,75 @@ def _width(column: str, values: pd.Series) -> float:
     return min(MAX_WIDTH, max([len(column), *lengths]) + 2)
 
 
+@dataclass(frozen=True)
+class _Panel:
+    """One small data table on the Dashboard and the chart drawn from it."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    kind: str
+    axes: tuple[str, str] = ("", "")
+
+
 def _write_dashboard(
     book: Any, sheet: Any, result: ImportResult, tables: dict[str, pd.DataFrame], header: Any
 ) -> None:
     """Level distribution per field, mean level by department and field, files by status."""
     fields = result.criteria.fields
+    titles = [f.title for f in fields]
     people = tables["summary"][tables["summary"]["status"].isin(["ok", "warning"])]
-    sheet.write_string(
-        0, 0, "ITSS import dashboard", book.add_format({"bold": True, "font_size": 14})
-    )
+    heading = book.add_format({"bold": True, "font_size": 14})
+    sheet.write_string(0, 0, "ITSS import dashboard", heading)
 
     top = max(f.top_level for f in fields)
-    rows = [["none", *(int(people[f.id].isna().sum()) for f in fields)]]
-    rows += [
+    levels = [["none", *(int(people[f.id].isna().sum()) for f in fields)]]
+    levels += [
         [str(n), *(int((people[f.id] == n).sum()) for f in fields)] for n in range(1, top + 1)
     ]
-    _block(
-        book,
-        sheet,
-        2,
-        "Staff per qualified level",
-        ["level", *(f.title for f in fields)],
-        rows,
-        header,
-        "column",
-        "qualified level",
-        "staff",
-        "A",
-    )
-
     departments = sorted({str(d) for d in people["department"]}) or ["(none)"]
-    rows = [[dept, *(_mean(people, dept, f.id) for f in fields)] for dept in departments]
-    _block(
+    means = [[d, *(_mean(people, d, f.id) for f in fields)] for d in departments]
+    statuses = [[s, n] for s, n in result.counts().items()]
+
+    formats = (book.add_format({"bold": True}), header)
+    below = _panel(
         book,
         sheet,
         2,
-        "Mean level by department (no level counts 0)",
-        ["department", *(f.title for f in fields)],
-        rows,
-        header,
-        "bar",
-        "mean level",
-        "department",
-        "H",
+        0,
+        formats,
+        _Panel(
+            "Staff per qualified level",
+            ["level", *titles],
+            levels,
+            "column",
+            ("qualified level", "staff"),
+        ),
     )
-
-    counts = result.counts()
-    _block(
+    _panel(
         book,
         sheet,
-        30,
-        "Files by status",
-        ["status", "files"],
-        [[s, n] for s, n in counts.items()],
-        header,
-        "pie",
-        "",
-        "",
-        "A",
+        2,
+        len(titles) + 3,
+        formats,
+        _Panel(
+            "Mean level by department (no level counts as 0)",
+            ["department", *titles],
+            means,
+            "bar",
+            ("mean level", "department"),
+        ),
     )
+    _panel(
+        book,
+        sheet,
+        below + 2,
+        0,
+        formats,
+        _Panel("Files by status", ["status", "files"], statuses, "pie"),
+    )
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
 
 
 def _mean(people: pd.DataFrame, department: str, field_id: str) -> float:
@@ -210,31 +221,25 @@ def _mean(people: pd.DataFrame, department: str, field_id: str) -> float:
     return round(float(levels.fillna(0).astype(float).mean()), 2) if len(levels) else 0.0
 
 
-def _block(
-    book: Any,
-    sheet: Any,
-    row: int,
-    title: str,
-    columns: list[str],
-    rows: list[list[Any]],
-    header: Any,
-    kind: str,
-    x_title: str,
-    y_title: str,
-    at: str,
-) -> None:
-    """A small data table under `title` and a chart of it placed beside or below it."""
-    col = ord(at) - ord("A")
-    sheet.write_string(row, col, title, header)
-    for c, name in enumerate(columns):
+#: Rows a Dashboard chart covers (XlsxWriter's default chart is 15 rows high).
+CHART_ROWS = 16
+
+
+def _panel(book: Any, sheet: Any, row: int, col: int, formats: tuple, panel: _Panel) -> int:
+    """Write `panel`'s table at (row, col) and its chart under it; return the next free row."""
+    title, header = formats
+    sheet.write_string(row, col, panel.title, title)
+    sheet.set_row(row + 1, 30)  # field titles wrap onto two lines
+    for c, name in enumerate(panel.columns):
         sheet.write_string(row + 1, col + c, name, header)
-    for r, values in enumerate(rows, start=row + 2):
+    for r, values in enumerate(panel.rows, start=row + 2):
         for c, value in enumerate(values):
             _write_value(sheet, r, col + c, value)
-    first, last = row + 2, row + 1 + len(rows)
+    first, last = row + 2, row + 1 + len(panel.rows)
+    sheet.set_column(col, col + len(panel.columns) - 1, 14)
 
-    chart = book.add_chart({"type": kind})
-    for c in range(1, len(columns)):
+    chart = book.add_chart({"type": panel.kind})
+    for c in range(1, len(panel.columns)):
         chart.add_series(
             {
                 "name": [DASHBOARD, row + 1, col + c],
@@ -242,12 +247,12 @@ def _block(
                 "values": [DASHBOARD, first, col + c, last, col + c],
             }
         )
-    chart.set_title({"name": title})
-    if kind != "pie":
-        chart.set_x_axis({"name": x_title})
-        chart.set_y_axis({"name": y_title})
-    sheet.insert_chart(last + 2, col, chart, {"x_scale": 1.1, "y_scale": 1.0})
-    sheet.set_column(col, col + len(columns) - 1, 14)
+    chart.set_title({"name": panel.title})
+    if panel.kind != "pie":
+        chart.set_x_axis({"name": panel.axes[0]})
+        chart.set_y_axis({"name": panel.axes[1]})
+    sheet.insert_chart(last + 2, col, chart)
+    return last + 2 + CHART_ROWS
 
 
 def progress_line(result: ImportResult) -> str:
