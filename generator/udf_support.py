@@ -33,16 +33,26 @@ logger = logging.getLogger(__name__)
 ERROR_PREFIX = "ITSS error: "
 #: The row of ITSS_LEVELS and the ITSS_LEVEL argument for the highest level of all fields.
 OVERALL = "overall"
-#: Excel's error values: the codes COM hands over, and their text.
-EXCEL_ERRORS = {
-    -2146826281: "#DIV/0!",
-    -2146826246: "#N/A",
-    -2146826259: "#NAME?",
-    -2146826288: "#NULL!",
-    -2146826252: "#NUM!",
-    -2146826265: "#REF!",
-    -2146826273: "#VALUE!",
+#: Excel's error values by their xlErr number. COM hands one over as the HRESULT
+#: 0x800A0000 + number, a negative 32-bit int (#N/A: -2146826246).
+_XL_ERRORS = {
+    2000: "#NULL!",
+    2007: "#DIV/0!",
+    2015: "#VALUE!",
+    2023: "#REF!",
+    2029: "#NAME?",
+    2036: "#NUM!",
+    2042: "#N/A",
+    2043: "#GETTING_DATA",
+    2045: "#SPILL!",
+    2046: "#CONNECT!",
+    2047: "#BLOCKED!",
+    2048: "#UNKNOWN!",
+    2049: "#FIELD!",
+    2050: "#CALC!",
 }
+_COM_ERROR_BASE = 0x800A0000 - 2**32
+EXCEL_ERRORS = {_COM_ERROR_BASE + number: text for number, text in _XL_ERRORS.items()}
 _ERROR_TEXTS = frozenset(EXCEL_ERRORS.values())
 #: The key of an engagement row as a whole, without an attribute.
 _ENGAGEMENT_KEY = re.compile(r"^(?P<level>[a-z]+\.\d+)\.experience\.\d+$")
@@ -236,6 +246,12 @@ def _level_result(rows: Any, level: Any) -> rules.LevelResult:
 
 def _two_columns(rows: Any) -> list[Sequence[Any]]:
     """The rows of a range, checked to be two cells wide."""
+    single = rows[0][0] if _is_one_cell(rows) else rows
+    if _error_text(single):
+        raise FunctionInputError(
+            f"the answers are the error {_error_text(single)}, not a range of answer keys and "
+            "values; fix the formula or range it comes from"
+        )
     if not isinstance(rows, list | tuple) or not rows:
         raise FunctionInputError(
             "the answers must be a range of two columns, answer key and "
@@ -250,6 +266,16 @@ def _two_columns(rows: Any) -> list[Sequence[Any]]:
             f"value; this one has {shown} column{plural}"
         )
     return list(rows)
+
+
+def _is_one_cell(rows: Any) -> bool:
+    """A 1-by-1 range: xlwings hands a single cell over so with ``ndim=2``."""
+    return (
+        isinstance(rows, list | tuple)
+        and len(rows) == 1
+        and isinstance(rows[0], list | tuple)
+        and len(rows[0]) == 1
+    )
 
 
 def _choice(value: Any, choices: list[str], what: str) -> str:

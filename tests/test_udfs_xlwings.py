@@ -12,6 +12,7 @@ import types
 
 import pytest
 
+from generator import udf_support
 from tests.udf_cases import (
     ANSWER_SETS,
     engine,
@@ -20,9 +21,9 @@ from tests.udf_cases import (
     load_udf_module,
     random_answers,
 )
-from tests.xlwings_windows import call_as_excel, windows_xlwings
+from tests.xlwings_windows import call_as_excel, windows_cell_errors, windows_xlwings
 
-NA, REF = -2146826246, -2146826265
+NA, REF, CALC = -2146826246, -2146826265, -2146826238
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +160,29 @@ def test_xlwings_writes_the_vba_wrappers(xl):
     ):
         assert signature in text
     assert 'XLPy.CallUDF("itss_udfs", "itss_level", Array(answers, field), ThisWorkbook' in text
+
+
+def test_the_error_codes_are_those_xlwings_knows_and_newer_ones():
+    known = windows_cell_errors()
+
+    assert {code: udf_support.EXCEL_ERRORS[code] for code in known} == known
+    assert udf_support.EXCEL_ERRORS[CALC] == "#CALC!"
+
+
+def test_an_error_xlwings_does_not_know_is_named_too(xl):
+    """#CALC! (FILTER finding nothing) reaches Python as its code, in a range or alone."""
+    in_range = call_as_excel(xl.module.itss_levels, (("hardware.3.themes.1", CALC),))
+    alone = call_as_excel(xl.module.itss_levels, CALC)
+
+    assert in_range == [
+        [
+            "ITSS error: 1 problem in the answers: hardware.3.themes.1 (row 1): the value holds "
+            "the error #CALC!; fix the cell it comes from"
+        ]
+    ]
+    assert alone == [
+        [
+            "ITSS error: the answers are the error #CALC!, not a range of answer keys and values; "
+            "fix the formula or range it comes from"
+        ]
+    ]

@@ -73,6 +73,16 @@ def _pywin32_stubs() -> dict[str, types.ModuleType]:
 
 def windows_engine() -> Any:
     """xlwings' Windows engine object, with its value cleaning code read from its source."""
+    return _windows_parts()["Engine"]()
+
+
+def windows_cell_errors() -> dict[int, str]:
+    """The error codes xlwings' Windows engine turns into text."""
+    return _windows_parts()["cell_errors"]
+
+
+def _windows_parts() -> dict[str, Any]:
+    """The value-cleaning parts of xlwings/_xlwindows.py, run as they are written."""
     path = Path(xlwings.__file__).with_name("_xlwindows.py")
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     parts = [node for node in tree.body if _defines(node) in _WINDOWS_ENGINE_PARTS]
@@ -86,7 +96,7 @@ def windows_engine() -> Any:
         np = pd = None
     namespace = {"time_types": (dt.date, dt.datetime), "np": np, "pd": pd}
     exec(compile(ast.Module(body=parts, type_ignores=[]), str(path), "exec"), namespace)
-    return namespace["Engine"]()
+    return namespace
 
 
 def _defines(node: ast.stmt) -> str | None:
