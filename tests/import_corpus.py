@@ -421,11 +421,12 @@ def set_cached(data: bytes, name: str, value: int) -> bytes:
     cell = cell.replace("$", "")
 
     def edit(raw: bytes) -> bytes:
-        pattern = rb'(<c r="' + cell.encode() + rb'"[^>]*>.*?<v>)[^<]*(</v>)'
+        # <c r="C12" ...><f>...</f><v>4</v></c>, or with no cached <v> at all.
+        pattern = rb'(<c r="' + cell.encode() + rb'"[^>]*>(?:(?!</c>).)*?</f>)(?:<v>[^<]*</v>)?'
         new, count = re.subn(
-            pattern, rb"\g<1>" + str(value).encode() + rb"\g<2>", raw, count=1, flags=re.S
+            pattern, rb"\g<1><v>" + str(value).encode() + rb"</v>", raw, count=1, flags=re.S
         )
-        assert count == 1, f"no cached value at {target}"
+        assert count == 1, f"no formula at {target}"
         return new
 
     return rewrite(data, {sheet_part(data, sheet): edit})
