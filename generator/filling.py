@@ -3,7 +3,8 @@
 The sheet XML inside the zip is edited in place: every other part (cell checkboxes, data
 validations, conditional formats, styles) is copied byte for byte. Loading and saving with
 openpyxl would drop the checkboxes and the Excel 2010 validations, so it is not used here.
-Cached formula values stay as they were: a spreadsheet program recalculates on opening.
+Cached formula results are dropped (`generator.template.drop_cached_values`), so that every
+program computes the results of the filled-in answers on opening.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from generator import layout
 from generator.answers import EXPERIENCE_ATTRS, to_level, to_tick
 from generator.criteria import Criteria
 from generator.errors import WorkbookError
+from generator.template import drop_cached_values
 
 _SHARED = re.compile(r"<si>(.*?)</si>", re.S)
 _TEXT = re.compile(r"<t(?: [^>]*)?>(.*?)</t>", re.S)
@@ -68,6 +70,8 @@ def fill(criteria: Criteria, workbook: str | Path | bytes, answers: Mapping[str,
         for info, raw in parts:
             if info.filename in edits:
                 raw = _edit_cells(raw.decode("utf-8"), edits[info.filename]).encode("utf-8")
+            if info.filename.startswith("xl/worksheets/sheet") and b"<v>" in raw:
+                raw = drop_cached_values(raw.decode("utf-8")).encode("utf-8")
             archive.writestr(info, raw, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 

@@ -18,6 +18,10 @@ from xml.sax.saxutils import escape
 from generator import layout
 
 _TOKEN = re.compile(r"\{\{itss:(\w+)\}\}")
+#: A formula cell as XlsxWriter writes it: reference, style, result type, formula, result.
+_CACHED = re.compile(
+    r'(<c r="[A-Z]+\d+"(?: s="\d+")?)(?: t="\w+")?>(<f>[^<]*</f>)<v>[^<]*</v></c>'
+)
 #: XML 1.0 forbids most control characters; a roster exported from an HR system may hold them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: Excel: a header or footer holds at most 255 characters.
@@ -57,6 +61,8 @@ class Template:
                 raw = archive.read(info)
                 if info.filename == "xl/workbook.xml" and lock_structure:
                     raw = _protect_structure(raw.decode("utf-8"), password_hash).encode("utf-8")
+                elif info.filename.startswith("xl/worksheets/sheet"):
+                    raw = drop_cached_values(raw.decode("utf-8")).encode("utf-8")
                 text = raw.decode("utf-8") if info.filename.endswith(".xml") else None
                 parts.append((info.filename, text if text and "{{itss:" in text else raw))
         return cls(tuple(parts))
@@ -77,6 +83,17 @@ class Template:
                     zipfile.ZipInfo(name, ZIP_DATE), data, compress_type=zipfile.ZIP_DEFLATED
                 )
         return out.getvalue()
+
+
+def drop_cached_values(sheet_xml: str) -> str:
+    """Formula cells without a cached result, so that every program computes them on load.
+
+    XlsxWriter caches 0 or "" for every formula. Excel recalculates on load anyway (the
+    workbook says fullCalcOnLoad), but LibreOffice, by default, shows cached numbers and
+    booleans as they are: a prefilled workbook would show the blank workbook's results.
+    Without a cached value LibreOffice computes the cell.
+    """
+    return _CACHED.sub(r"\1>\2</c>", sheet_xml)
 
 
 def _protect_structure(workbook_xml: str, password_hash: str) -> str:

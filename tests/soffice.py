@@ -68,17 +68,20 @@ def convert(paths: Iterable[Path], out_dir: Path, target: str = "xlsx") -> list[
     return _outputs(out_dir, [f"{p.stem}.{target}" for p in paths])
 
 
-def sheet_csv(paths: Iterable[Path], out_dir: Path, sheet: int) -> list[Path]:
+def sheet_csv(
+    paths: Iterable[Path], out_dir: Path, sheet: int, *, always_recalculate: bool = True
+) -> list[Path]:
     """Recalculate each file and save one sheet (numbered from 1) as UTF-8 CSV.
 
     Much quicker than saving a whole workbook. Values are written raw, not as formatted:
-    booleans as TRUE/FALSE, numbers without their number format.
+    booleans as TRUE/FALSE, numbers without their number format. With `always_recalculate`
+    false the profile keeps LibreOffice's default: what a user who just opens the file sees.
     """
     paths = [Path(p).resolve() for p in paths]
     # Tokens: separator, quote, UTF-8, from line 1, no column formats, language, no quoted
     # numbers, detect special numbers, values not as shown, no formulas, no trimming, sheet.
     options = f"44,34,76,1,,0,false,true,false,false,false,{sheet}"
-    _run(paths, out_dir, f"csv:Text - txt - csv (StarCalc):{options}")
+    _run(paths, out_dir, f"csv:Text - txt - csv (StarCalc):{options}", always_recalculate)
     out_dir = Path(out_dir).resolve()
     found = []
     for path in paths:
@@ -88,13 +91,16 @@ def sheet_csv(paths: Iterable[Path], out_dir: Path, sheet: int) -> list[Path]:
     return _outputs(out_dir, found)
 
 
-def _run(paths: list[Path], out_dir: Path, filter_name: str) -> None:
-    """One soffice call over all `paths` with a throw-away, always-recalculating profile."""
+def _run(
+    paths: list[Path], out_dir: Path, filter_name: str, always_recalculate: bool = True
+) -> None:
+    """One soffice call over all `paths` with a throw-away (always-recalculating) profile."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="itss-lo-profile-") as profile:
         (Path(profile) / "user").mkdir()
-        (Path(profile) / "user" / "registrymodifications.xcu").write_text(_PROFILE)
+        if always_recalculate:
+            (Path(profile) / "user" / "registrymodifications.xcu").write_text(_PROFILE)
         command = [
             require_soffice(),
             "--headless",

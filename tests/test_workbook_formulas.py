@@ -22,6 +22,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from generator import answers, filling, layout, rules, workbook
 from tests import soffice
 from tests.answer_sets import edge_cases, random_answers
+from tests.rule_table import RULE_BY_ID, minimal_answers
 
 SEED = 20261203
 RANDOM_SETS = 80
@@ -170,3 +171,18 @@ def test_answers_range_is_live_and_blank_is_empty(criteria, tmp_path):
     assert values["common.1.complexity.1"] is False
     assert values["common.1.complexity.1.evidence"] == ""
     assert values["hardware.5.experience.1.level"] == ""
+
+
+def test_libreoffice_defaults_show_a_filled_workbooks_results(criteria, tmp_path):
+    """Opened with LibreOffice's default settings (no recalculation forced), a filled-in
+    workbook shows its own results, not the blank workbook's: no stale cached values."""
+    soffice.require_soffice()
+    flat = minimal_answers(RULE_BY_ID["hardware.4"]) | minimal_answers(RULE_BY_ID["common.1"])
+    blank = workbook.write_workbook(criteria)
+    path = tmp_path / "in" / "filled.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(filling.fill(criteria, blank, flat))
+    out = soffice.sheet_csv([path], tmp_path / "out", SHEET_NUMBER, always_recalculate=False)
+    got = csv_values(out[0], summary_cells(blank))
+    assert got == expected_names(criteria, flat)
+    assert got["ITSS_LEVEL_HARDWARE"] == 4
