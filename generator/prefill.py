@@ -116,7 +116,8 @@ def _add_report_entry(criteria: Criteria, prefill: Prefill, base: Path, entry: A
         )
         return
     path = Path(str(entry.get("path", "")))
-    path = path if path.is_absolute() else base / path
+    if not path.is_absolute() and not path.is_file():
+        path = base / path  # the report's paths are as given to the import; else beside it
     if not path.is_file():
         prefill.notes.append(f"{path}: listed in the report but not found; not carried")
         return

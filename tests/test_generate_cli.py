@@ -164,3 +164,29 @@ def test_demo(run, tmp_path):
     assert lines[-1].split() == ["E0450", "Kenji", "Ito", "2", "5", "-", "-", "5"]
     assert (tmp_path / "demo" / "report.xlsx").is_file()
     assert len(list((tmp_path / "demo" / "returned").glob("*.xlsx"))) == 4
+
+
+def test_prefill_from_the_import_report(run, tmp_path):
+    """The next cycle: the import's JSON report names the returned files to carry from."""
+    demo = tmp_path / "demo"
+    assert run("demo", "--out", demo).exit_code == 0
+    report = tmp_path / "results.json"
+    imported = run(
+        "import", demo / "returned", "--report", tmp_path / "r.xlsx", "--json", report, "--quiet"
+    )
+    assert imported.exit_code == 0, imported.output
+    roster = tmp_path / "roster.csv"
+    roster.write_text("employee_id,name\nE0042,Hanako Sato\nE9999,New Person\n")
+    out = tmp_path / "next"
+    result = CliRunner().invoke(
+        main,
+        ["generate", "--roster", str(roster), "--out", str(out), "--prefill", str(report), "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "prefill: answers of 3 employee(s) not in the roster were not used" in result.stderr
+    evaluated = run(
+        "evaluate", "--json", out / "E0042_Hanako Sato.xlsx", out / "E9999_New Person.xlsx"
+    )
+    levels = [person["levels"] for person in json.loads(evaluated.output)]
+    assert levels[0] == {"common": 2, "hardware": 4, "software": None, "facility": None}
+    assert levels[1] == {"common": None, "hardware": None, "software": None, "facility": None}
