@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 STATUSES = ("ok", "warning", "rejected", "superseded")
 ARCHIVE_SUFFIX = ".zip"
 _EPOCH = datetime.min.replace(tzinfo=UTC)
+#: Members that make a zip a workbook (.xlsx/.xlsm, .ods) rather than an archive of files.
+_WORKBOOK_PARTS = {"xl/workbook.xml", "mimetype"}
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,10 @@ def _archive_sources(archive: Path, sources: list[Source], broken: list[FileResu
                 reasons=[f"a .zip archive that cannot be opened ({exc})"],
             )
         )
+        return
+    if {i.filename for i in infos} & _WORKBOOK_PARTS:
+        # A workbook renamed to .zip is one file, not an archive of its parts.
+        sources.append(Source(path=str(archive), file=archive, mtime=_mtime(archive)))
         return
     for info in infos:
         parts = Path(info.filename).parts

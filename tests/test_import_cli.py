@@ -148,3 +148,13 @@ def test_evaluate_takes_a_workbook(criteria, tmp_path):
     [out] = json.loads(done.stdout)
     assert out["employee"]["id"] == "E0042"
     assert out["levels"] == {"common": 1, "hardware": 3, "software": None, "facility": None}
+
+
+def test_a_workbook_renamed_to_zip_is_one_file(criteria, tmp_path):
+    path = tmp_path / "E0077.zip"
+    path.write_bytes(filled(criteria, person(77), answers_for("hardware.3")))
+    results = tmp_path / "r.json"
+    done = run(str(path), "--report", str(tmp_path / "r.xlsx"), "--json", str(results), "-q")
+    assert done.exit_code == 0
+    [only] = json.loads(results.read_text())["files"]
+    assert (only["path"], only["status"], only["levels"]["hardware"]) == (str(path), "ok", 3)
