@@ -130,6 +130,8 @@ EXIT_SOME_REJECTED, EXIT_NOTHING_IMPORTED = 3, 1
               help="Also write the report's tables as CSV files into this folder.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Check employees against this roster (.csv or .xlsx).")
+@click.option("--encoding", help="The roster CSV's encoding [default: UTF-8 or cp932, "
+              "whichever reads the whole file].")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: the number of CPUs].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
@@ -137,7 +139,7 @@ EXIT_SOME_REJECTED, EXIT_NOTHING_IMPORTED = 3, 1
 @_fail_on_bad_input
 def import_command(ctx: click.Context, paths: tuple[Path, ...], report_path: Path,
                    json_path: Path | None, csv_dir: Path | None, roster: Path | None,
-                   workers: int | None, quiet: bool) -> None:
+                   encoding: str | None, workers: int | None, quiet: bool) -> None:
     """Import returned workbooks (files, folders, .zip archives) into one report.
 
     Exit 0 when every file is ok, warning or superseded; 3 when the report was written but
@@ -156,7 +158,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], report_path: Pat
     if roster is not None:
         people = {e.id: {"employee_id": e.id, "name": e.name, "department": e.department,
                          "manager": e.manager, "email": e.email}
-                  for e in roster_mod.read_roster(roster, criteria)}
+                  for e in roster_mod.read_roster(roster, criteria, encoding=encoding)}
     with _progress_bar(quiet) as advance:
         result = importer.import_paths(criteria, paths, roster=people, jobs=workers,
                                        progress=advance)

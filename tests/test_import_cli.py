@@ -158,3 +158,25 @@ def test_a_workbook_renamed_to_zip_is_one_file(criteria, tmp_path):
     assert done.exit_code == 0
     [only] = json.loads(results.read_text())["files"]
     assert (only["path"], only["status"], only["levels"]["hardware"]) == (str(path), "ok", 3)
+
+
+def test_a_shift_jis_roster_keeps_its_japanese_names(criteria, returned, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(
+        "employee_id,name\nE0001,社員 1\nE0002,社員 2\nE0003,社員 3\n".encode("cp932")
+    )
+    results = tmp_path / "r.json"
+    for extra in ([], ["--encoding", "cp932"]):
+        done = run(
+            str(returned),
+            "--report",
+            str(tmp_path / "r.xlsx"),
+            "--roster",
+            str(roster),
+            "--json",
+            str(results),
+            "-q",
+            *extra,
+        )
+        assert done.exit_code == 0, done.output
+        assert {f["status"] for f in json.loads(results.read_text())["files"]} == {"ok"}
