@@ -1,9 +1,10 @@
 """A built workbook with placeholder tokens, personalised per employee without XlsxWriter.
 
 XlsxWriter builds a workbook once per set of fields with tokens such as ``{{itss:name}}``
-where a person's values go. `Template.render` substitutes the XML-escaped values into the
-few parts that hold tokens and zips the parts again: the same file XlsxWriter would have
-written for that person, at the cost of little more than deflating it.
+where a person's values go. `Template.render` puts the XML-escaped values into the few parts
+that hold tokens and writes the zip: the same workbook XlsxWriter would have written for that
+person. The parts' static bytes are deflated once per template (`generator.zipparts`), so a
+render deflates only the values.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from generator import layout
+from generator.zipparts import Entry, PieceDeflater, deflate_piece, write_zip
 
 _TOKEN = re.compile(r"\{\{itss:(\w+)\}\}")
 #: A formula cell as XlsxWriter writes it: reference, style, result type, formula, result.
@@ -26,8 +29,6 @@ _CACHED = re.compile(
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: Excel: a header or footer holds at most 255 characters.
 MAX_FOOTER = 255
-#: The zip entries' timestamp: fixed, so that equal inputs give equal files.
-ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
 def token(key: str) -> str:
@@ -47,15 +48,48 @@ def footer_text(value: str) -> str:
 
 
 @dataclass(frozen=True)
-class Template:
-    """The parts of a built workbook, in zip order; parts holding tokens kept as text."""
+class _TokenPart:
+    """A part holding tokens: its static segments, deflated once, around the token keys."""
 
-    parts: tuple[tuple[str, bytes | str], ...]
+    name: str
+    segments: tuple[bytes, ...]
+    deflated: tuple[bytes, ...]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, name: str, text: str) -> _TokenPart:
+        pieces = _TOKEN.split(text)  # segment, key, segment, key, ..., segment
+        segments = tuple(p.encode("utf-8") for p in pieces[0::2])
+        deflated = tuple(
+            deflate_piece(seg, last=n == len(segments) - 1) for n, seg in enumerate(segments)
+        )
+        return cls(name, segments, deflated, tuple(pieces[1::2]))
+
+    def render(self, values: Mapping[str, bytes], deflater: PieceDeflater) -> Entry:
+        """The part with `values` in its token slots, deflating only the values."""
+        crc, size, out = 0, 0, []
+        # One more segment than keys: the last is added after the loop.
+        pairs = zip(self.segments[:-1], self.deflated[:-1], self.keys, strict=True)
+        for segment, deflated, key in pairs:
+            value = values.get(key, b"")
+            crc = zlib.crc32(value, zlib.crc32(segment, crc))
+            size += len(segment) + len(value)
+            out += [deflated, deflater.piece(value)]
+        crc = zlib.crc32(self.segments[-1], crc)
+        out.append(self.deflated[-1])
+        return Entry(self.name, crc, size + len(self.segments[-1]), b"".join(out))
+
+
+@dataclass(frozen=True)
+class Template:
+    """The parts of a built workbook in zip order: deflated entries, or parts with tokens."""
+
+    parts: tuple[Entry | _TokenPart, ...]
 
     @classmethod
     def from_xlsx(cls, data: bytes, *, lock_structure: bool, password_hash: str = "") -> Template:
         """Split XlsxWriter's output into parts, protecting the workbook's structure."""
-        parts: list[tuple[str, bytes | str]] = []
+        parts: list[Entry | _TokenPart] = []
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
                 raw = archive.read(info)
@@ -63,26 +97,23 @@ class Template:
                     raw = _protect_structure(raw.decode("utf-8"), password_hash).encode("utf-8")
                 elif info.filename.startswith("xl/worksheets/sheet"):
                     raw = drop_cached_values(raw.decode("utf-8")).encode("utf-8")
-                text = raw.decode("utf-8") if info.filename.endswith(".xml") else None
-                parts.append((info.filename, text if text and "{{itss:" in text else raw))
+                if info.filename.endswith(".xml") and b"{{itss:" in raw:
+                    parts.append(_TokenPart.of(info.filename, raw.decode("utf-8")))
+                else:
+                    parts.append(Entry.of(info.filename, raw))
         return cls(tuple(parts))
 
     def render(self, values: Mapping[str, str]) -> bytes:
         """The workbook with `values` (by token key) in place of the tokens."""
-        escaped = {key: escape(clean(value), {'"': "&quot;"}) for key, value in values.items()}
-
-        def substitute(match: re.Match) -> str:
-            return escaped.get(match[1], "")
-
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in self.parts:
-                if isinstance(data, str):
-                    data = _TOKEN.sub(substitute, data).encode("utf-8")
-                archive.writestr(
-                    zipfile.ZipInfo(name, ZIP_DATE), data, compress_type=zipfile.ZIP_DEFLATED
-                )
-        return out.getvalue()
+        escaped = {
+            key: escape(clean(value), {'"': "&quot;"}).encode("utf-8")
+            for key, value in values.items()
+        }
+        deflater = PieceDeflater()
+        entries = [
+            p.render(escaped, deflater) if isinstance(p, _TokenPart) else p for p in self.parts
+        ]
+        return write_zip(entries)
 
 
 def drop_cached_values(sheet_xml: str) -> str:
