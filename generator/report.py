@@ -160,11 +160,24 @@ def _write_dashboard(
     book: Any, sheet: Any, result: ImportResult, tables: dict[str, pd.DataFrame], header: Any
 ) -> None:
     """Level distribution per field, mean level by department and field, files by status."""
+    sheet.write_string(
+        0, 0, "ITSS import dashboard", book.add_format({"bold": True, "font_size": 14})
+    )
+    levels, departments, statuses = _panels(result, tables)
+    formats = (book.add_format({"bold": True}), header)
+
+    below = _panel(book, sheet, (2, 0), formats, levels)
+    _panel(book, sheet, (2, len(levels.columns) + 2), formats, departments)
+    _panel(book, sheet, (below + 2, 0), formats, statuses)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+
+
+def _panels(result: ImportResult, tables: dict[str, pd.DataFrame]) -> tuple[_Panel, ...]:
+    """The Dashboard's three tables, from the employees whose files count."""
     fields = result.criteria.fields
     titles = [f.title for f in fields]
     people = tables["summary"][tables["summary"]["status"].isin(["ok", "warning"])]
-    heading = book.add_format({"bold": True, "font_size": 14})
-    sheet.write_string(0, 0, "ITSS import dashboard", heading)
 
     top = max(f.top_level for f in fields)
     levels = [["none", *(int(people[f.id].isna().sum()) for f in fields)]]
@@ -174,14 +187,7 @@ def _write_dashboard(
     departments = sorted({str(d) for d in people["department"]}) or ["(none)"]
     means = [[d, *(_mean(people, d, f.id) for f in fields)] for d in departments]
     statuses = [[s, n] for s, n in result.counts().items()]
-
-    formats = (book.add_format({"bold": True}), header)
-    below = _panel(
-        book,
-        sheet,
-        2,
-        0,
-        formats,
+    return (
         _Panel(
             "Staff per qualified level",
             ["level", *titles],
@@ -189,13 +195,6 @@ def _write_dashboard(
             "column",
             ("qualified level", "staff"),
         ),
-    )
-    _panel(
-        book,
-        sheet,
-        2,
-        len(titles) + 3,
-        formats,
         _Panel(
             "Mean level by department (no level counts as 0)",
             ["department", *titles],
@@ -203,17 +202,8 @@ def _write_dashboard(
             "bar",
             ("mean level", "department"),
         ),
-    )
-    _panel(
-        book,
-        sheet,
-        below + 2,
-        0,
-        formats,
         _Panel("Files by status", ["status", "files"], statuses, "pie"),
     )
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
 
 
 def _mean(people: pd.DataFrame, department: str, field_id: str) -> float:
@@ -225,9 +215,9 @@ def _mean(people: pd.DataFrame, department: str, field_id: str) -> float:
 CHART_ROWS = 16
 
 
-def _panel(book: Any, sheet: Any, row: int, col: int, formats: tuple, panel: _Panel) -> int:
+def _panel(book: Any, sheet: Any, at: tuple[int, int], formats: tuple, panel: _Panel) -> int:
     """Write `panel`'s table at (row, col) and its chart under it; return the next free row."""
-    title, header = formats
+    (row, col), (title, header) = at, formats
     sheet.write_string(row, col, panel.title, title)
     sheet.set_row(row + 1, 30)  # field titles wrap onto two lines
     for c, name in enumerate(panel.columns):
