@@ -484,6 +484,19 @@ def lo_cases(criteria: Criteria, root: Path) -> list[Case]:
     cases.append(
         Case("old .xls", xls, "rejected", None, ("Excel 97-2003",), extra={"batch": "other"})
     )
+    # A cell at XFD1048576 saved by LibreOffice as .ods: no zip-directory check sees it.
+    (source / "far-cell.xlsx").write_bytes(far_cell(filled(criteria, person(53), {})))
+    far = soffice.convert([source / "far-cell.xlsx"], out / "far", "ods")[0]
+    cases.append(
+        Case(
+            "far cell (.ods)",
+            far,
+            "rejected",
+            None,
+            ("cannot be parsed",),
+            extra={"batch": "other"},
+        )
+    )
     foreign = soffice.convert([source / "foreign.xlsx"], out / "foreign", "ods")[0]
     cases.append(
         Case(

@@ -117,7 +117,7 @@ def test_libreoffice_saved_workbooks_import_right(criteria, lo_corpus, batch):
     result = importer.import_paths(criteria, [c.path for c in cases], jobs=2)
     for case in cases:
         check(result_for(result, case), case)
-    assert len(cases) == 3
+    assert len(cases) == {"xlsx": 3, "ods": 3, "other": 4}[batch]
 
 
 def test_import_levels_equal_the_engine_on_random_answer_sets(criteria, tmp_path):
