@@ -77,16 +77,25 @@ def write_csv(
 def write_xlsx(
     result: ImportResult, path: str | Path, tables: dict[str, pd.DataFrame] | None = None
 ) -> None:
-    """The report: Summary, Gaps, Items, Files (filtered tables, frozen headers), Dashboard."""
+    """The report: Summary, Gaps, Items, Files (filters, frozen headers), then a Dashboard."""
     tables = tables or result.tables()
     with _atomic(Path(path)) as tmp:
+        # constant_memory: each row goes to disk once the next is begun, so the Items table
+        # (a row per employee and item) never sits in memory whole.
         book = xlsxwriter.Workbook(
             str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
         )
-        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        header = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "bottom": 1}
+        )
         for name, title in SHEETS.items():
-            _write_table(book.add_worksheet(title), title, tables[name], header)
+            _write_table(book.add_worksheet(title), tables[name], header)
         _write_dashboard(book, book.add_worksheet(DASHBOARD), result, tables, header)
         book.close()
 
@@ -104,26 +113,19 @@ def _atomic(target: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def _write_table(sheet: Any, title: str, frame: pd.DataFrame, header: Any) -> None:
-    """A filtered table with a frozen header row; every value written by its own type."""
+def _write_table(sheet: Any, frame: pd.DataFrame, header: Any) -> None:
+    """A table with a filter on its frozen header row; every value written by its own type.
+
+    An autofilter rather than an Excel table object: XlsxWriter cannot write table objects
+    in constant_memory mode, and the Items table of a large import needs that mode.
+    """
     columns = list(frame.columns)
     for col, column in enumerate(columns):
         sheet.write_string(0, col, column, header)
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for col, value in enumerate(values):
             _write_value(sheet, row, col, value)
-    last = max(len(frame), 1)
-    sheet.add_table(
-        0,
-        0,
-        last,
-        len(columns) - 1,
-        {
-            "name": title,
-            "style": "Table Style Light 9",
-            "columns": [{"header": c} for c in columns],
-        },
-    )
+    sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
     sheet.freeze_panes(1, 0)
     for col, column in enumerate(columns):
         sheet.set_column(col, col, _width(column, frame[column]))
@@ -160,17 +162,53 @@ def _write_dashboard(
     book: Any, sheet: Any, result: ImportResult, tables: dict[str, pd.DataFrame], header: Any
 ) -> None:
     """Level distribution per field, mean level by department and field, files by status."""
-    sheet.write_string(
+    cells = _InRowOrder()
+    cells.write_string(
         0, 0, "ITSS import dashboard", book.add_format({"bold": True, "font_size": 14})
     )
     levels, departments, statuses = _panels(result, tables)
     formats = (book.add_format({"bold": True}), header)
 
-    below = _panel(book, sheet, (2, 0), formats, levels)
-    _panel(book, sheet, (2, len(levels.columns) + 2), formats, departments)
-    _panel(book, sheet, (below + 2, 0), formats, statuses)
+    below = _panel(book, sheet, cells, (2, 0), formats, levels)
+    _panel(book, sheet, cells, (2, len(levels.columns) + 2), formats, departments)
+    _panel(book, sheet, cells, (below + 2, 0), formats, statuses)
+    cells.flush(sheet)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
+
+
+class _InRowOrder:
+    """Cell writes kept until `flush` writes them row by row, top to bottom.
+
+    In constant_memory mode XlsxWriter writes a row out when a later one is begun and drops
+    writes to earlier rows; the Dashboard's panels stand side by side, so they are buffered.
+    """
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], tuple[str, Any, Any]] = {}
+        self.heights: dict[int, float] = {}
+
+    def write_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
+        self.cells[row, col] = ("write_string", value, fmt)
+
+    def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        self.cells[row, col] = ("write_number", value, fmt)
+
+    def write_boolean(self, row: int, col: int, value: bool, fmt: Any = None) -> None:
+        self.cells[row, col] = ("write_boolean", value, fmt)
+
+    def set_row(self, row: int, height: float) -> None:
+        self.heights[row] = height
+
+    def flush(self, sheet: Any) -> None:
+        rows = sorted({r for r, _ in self.cells} | set(self.heights))
+        by_row = sorted(self.cells)
+        for row in rows:
+            if row in self.heights:
+                sheet.set_row(row, self.heights[row])
+            for r, col in (key for key in by_row if key[0] == row):
+                method, value, fmt = self.cells[r, col]
+                getattr(sheet, method)(r, col, value, fmt)
 
 
 def _panels(result: ImportResult, tables: dict[str, pd.DataFrame]) -> tuple[_Panel, ...]:
@@ -215,16 +253,18 @@ def _mean(people: pd.DataFrame, department: str, field_id: str) -> float:
 CHART_ROWS = 16
 
 
-def _panel(book: Any, sheet: Any, at: tuple[int, int], formats: tuple, panel: _Panel) -> int:
+def _panel(
+    book: Any, sheet: Any, cells: _InRowOrder, at: tuple[int, int], formats: tuple, panel: _Panel
+) -> int:
     """Write `panel`'s table at (row, col) and its chart under it; return the next free row."""
     (row, col), (title, header) = at, formats
-    sheet.write_string(row, col, panel.title, title)
-    sheet.set_row(row + 1, 30)  # field titles wrap onto two lines
+    cells.write_string(row, col, panel.title, title)
+    cells.set_row(row + 1, 30)  # field titles wrap onto two lines
     for c, name in enumerate(panel.columns):
-        sheet.write_string(row + 1, col + c, name, header)
+        cells.write_string(row + 1, col + c, name, header)
     for r, values in enumerate(panel.rows, start=row + 2):
         for c, value in enumerate(values):
-            _write_value(sheet, r, col + c, value)
+            _write_value(cells, r, col + c, value)
     first, last = row + 2, row + 1 + len(panel.rows)
     sheet.set_column(col, col + len(panel.columns) - 1, 14)
 

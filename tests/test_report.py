@@ -59,19 +59,17 @@ def test_the_tables_as_dataframes(tricky):
     assert set(items["employee_id"]) == {"007", "008"}
 
 
-def test_report_sheets_tables_and_frozen_headers(written, tricky):
+def test_report_sheets_filters_and_frozen_headers(written, tricky):
     book = openpyxl.load_workbook(written)
     assert book.sheetnames == SHEETS
     tables = tricky.tables()
     for title, name in zip(SHEETS[:4], ["summary", "gaps", "items", "files"], strict=True):
         sheet = book[title]
         assert sheet.freeze_panes == "A2"
-        [table] = sheet.tables.values()
-        assert (
-            table.ref == f"A1:{sheet.cell(1, len(tables[name].columns)).column_letter}"
-            f"{len(tables[name]) + 1}"
-        )
+        last_col = sheet.cell(1, len(tables[name].columns)).column_letter
+        assert sheet.auto_filter.ref == f"A1:{last_col}{len(tables[name]) + 1}"
         assert [c.value for c in sheet[1]] == list(tables[name].columns)
+        assert sheet.max_row == len(tables[name]) + 1
 
 
 def test_staff_text_is_written_as_text_never_as_a_formula(written):
