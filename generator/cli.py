@@ -119,9 +119,16 @@ def evaluate_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool)
 EXIT_SOME_REJECTED, EXIT_NOTHING_IMPORTED = 3, 1
 
 
+def _in_existing_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:
+    """Refuse an output file in a folder that does not exist before any work is done."""
+    if not path.resolve().parent.is_dir():
+        raise click.BadParameter(f"the folder {path.parent} does not exist")
+    return path
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--report", "report_path", required=True,
+@click.option("--report", "report_path", required=True, callback=_in_existing_folder,
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="The .xlsx report to write.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from generator.errors import OutputError
 from generator.importer import ImportResult
 from generator.tables import TABLE_NAMES
 
@@ -102,13 +103,22 @@ def write_xlsx(
 
 @contextlib.contextmanager
 def _atomic(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed onto it when the block succeeds."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    """A temporary path beside `target`, renamed onto it when the block succeeds.
+
+    Raises:
+        OutputError: the folder does not exist or cannot be written, or the rename fails.
+    """
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot be written ({exc.strerror})") from exc
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot be written ({exc.strerror})") from exc
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from generator import importer, report
+from generator.errors import OutputError
 from generator.roster import Employee
 from tests.import_corpus import answers_for, filled
 
@@ -152,3 +153,11 @@ def test_csv_holds_the_same_tables(tricky, tmp_path):
     summary = pd.read_csv(written[0], dtype=str, encoding="utf-8-sig")
     assert list(summary["employee_id"]) == ["007", "008", "009"]  # leading zeros kept
     assert written[0].read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_an_unwritable_target_is_an_output_error(tricky, tmp_path):
+    target = tmp_path / "missing" / "report.xlsx"
+    with pytest.raises(OutputError, match=f"^{target}: cannot be written \\(No such file"):
+        report.write_xlsx(tricky, target)
+    with pytest.raises(OutputError, match="cannot be written"):
+        report.write_json(tricky, tmp_path / "missing" / "results.json")
