@@ -119,9 +119,10 @@ def evaluate_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool)
 EXIT_SOME_REJECTED, EXIT_NOTHING_IMPORTED = 3, 1
 
 
-def _in_existing_folder(_ctx: click.Context, _param: click.Parameter, path: Path) -> Path:
+def _in_existing_folder(_ctx: click.Context, _param: click.Parameter,
+                        path: Path | None) -> Path | None:
     """Refuse an output file in a folder that does not exist before any work is done."""
-    if not path.resolve().parent.is_dir():
+    if path is not None and not path.resolve().parent.is_dir():
         raise click.BadParameter(f"the folder {path.parent} does not exist")
     return path
 
@@ -132,7 +133,7 @@ def _in_existing_folder(_ctx: click.Context, _param: click.Parameter, path: Path
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="The .xlsx report to write.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the per-file results as JSON.")
+              callback=_in_existing_folder, help="Also write the per-file results as JSON.")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the report's tables as CSV files into this folder.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -182,8 +182,11 @@ def test_a_shift_jis_roster_keeps_its_japanese_names(criteria, returned, tmp_pat
         assert {f["status"] for f in json.loads(results.read_text())["files"]} == {"ok"}
 
 
-def test_a_report_in_a_missing_folder_is_refused_before_reading(returned, tmp_path):
-    target = tmp_path / "no-such-folder" / "r.xlsx"
-    done = run(str(returned), "--report", str(target), "-q")
+@pytest.mark.parametrize("option", ["--report", "--json"])
+def test_an_output_in_a_missing_folder_is_refused_before_reading(returned, tmp_path, option):
+    target = tmp_path / "no-such-folder" / "out"
+    args = {"--report": str(tmp_path / "r.xlsx"), option: str(target)}
+    done = run(str(returned), *(x for pair in args.items() for x in pair), "-q")
     assert done.exit_code == 2
     assert f"the folder {target.parent} does not exist" in done.stderr
+    assert not (tmp_path / "r.xlsx").exists()
