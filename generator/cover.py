@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from generator.sheets import Styles, rows_for, set_up_page
 COVER_FILE = "cover.yaml"
 #: Placeholders a cover text may use; the roster's are filled in per workbook.
 PERSONAL_PLACEHOLDERS = ("name", "employee_id", "department", "manager", "email")
-CRITERIA_PLACEHOLDERS = ("standard", "criteria_version")
+CRITERIA_PLACEHOLDERS = ("standard", "criteria_version", "fields")
 COVER_WIDTH = 110
 
 
@@ -26,12 +27,27 @@ class CoverTexts:
     """The cover's title, its per-person line and its blocks of (heading, text)."""
 
     title: str
-    prepared_for: str
+    prepared_for: tuple[str, ...]
     blocks: tuple[tuple[str, str], ...]
+
+    def prepared_for_line(self, values: dict[str, str]) -> str:
+        """The parts of prepared_for whose placeholders all have a value, joined."""
+        kept = [part.format(**values) for part in self.prepared_for
+                if all(values.get(name) for name in _placeholders(part))]
+        return ", ".join(kept) + ("." if kept else "")
+
+
+#: Names a folder of edited templates to use instead of the shipped ones.
+TEMPLATES_ENV = "ITSS_TEMPLATES"
 
 
 def templates_dir() -> Path:
-    """The shipped templates/ folder (installed copy, else the source tree)."""
+    """$ITSS_TEMPLATES, else the shipped templates/ folder (installed copy or source tree)."""
+    chosen = os.environ.get(TEMPLATES_ENV)
+    if chosen:
+        if not (Path(chosen) / COVER_FILE).is_file():
+            raise TemplateError(f"{TEMPLATES_ENV}={chosen}: holds no {COVER_FILE}")
+        return Path(chosen)
     here = Path(__file__).resolve().parent
     for candidate in (here / "templates", here.parent / "templates"):
         if (candidate / COVER_FILE).is_file():
@@ -54,9 +70,13 @@ def load_cover(path: Path | None = None) -> CoverTexts:
         raise TemplateError(f"{path}: must be a mapping with title, prepared_for and blocks")
 
     problems = []
-    for key in ("title", "prepared_for"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            problems.append(f"{key}: must be a non-empty text")
+    if not isinstance(data.get("title"), str) or not data["title"].strip():
+        problems.append("title: must be a non-empty text")
+    parts = data.get("prepared_for")
+    parts = [parts] if isinstance(parts, str) else parts
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
+        problems.append("prepared_for: must be a list of texts")
+        parts = []
     blocks = data.get("blocks")
     if not isinstance(blocks, list) or not blocks:
         problems.append("blocks: must be a list of {heading, text}")
@@ -66,16 +86,20 @@ def load_cover(path: Path | None = None) -> CoverTexts:
             isinstance(block.get(k), str) for k in ("heading", "text")
         ):
             problems.append(f"blocks[{n}]: needs a heading and a text")
-    texts = [data.get("title"), data.get("prepared_for")]
+    texts = [data.get("title"), *parts]
     texts += [b.get("text") for b in blocks if isinstance(b, dict)]
     problems += _placeholder_problems(t for t in texts if isinstance(t, str))
     if problems:
         raise TemplateError(f"{path}: {len(problems)} problem(s)", problems)
     return CoverTexts(
         data["title"].strip(),
-        data["prepared_for"].strip(),
+        tuple(p.strip() for p in parts),
         tuple((b["heading"].strip(), b["text"].strip()) for b in blocks),
     )
+
+
+def _placeholders(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
 def _placeholder_problems(texts: Any) -> list[str]:
@@ -83,7 +107,7 @@ def _placeholder_problems(texts: Any) -> list[str]:
     problems = []
     for text in texts:
         try:
-            names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+            names = _placeholders(text)
         except ValueError as exc:
             problems.append(f"{text[:40]!r}...: {exc} (write {{{{ for a literal brace)")
             continue

@@ -74,7 +74,9 @@ def _write_sheets(book: Any, criteria: Criteria, present: tuple[str, ...], passw
     styles = Styles(book)
     who = token("who_footer")
     values = {k: token(k) for k in cover.PERSONAL_PLACEHOLDERS}
-    values.update(standard=criteria.standard, criteria_version=criteria.version)
+    specialties = [criteria.field_by_id[f].title.lower() for f in present if f != "common"]
+    values.update(standard=criteria.standard, criteria_version=criteria.version,
+                  fields=", ".join(specialties) or "none")
     cover.write_cover(
         book,
         styles,
@@ -115,7 +117,7 @@ def personal_values(employee: Employee | None, texts: cover.CoverTexts) -> dict[
     )
     values["who"] = who
     values["who_footer"] = footer_text(who)
-    values["prepared_for"] = texts.prepared_for.format(**values) if employee else ""
+    values["prepared_for"] = texts.prepared_for_line(values) if employee else ""
     values["title"] = f"ITSS assessment: {who}" if who else "ITSS assessment"
     values["summary_title"] = f"Summary: {who}" if who else "Summary"
     return values
