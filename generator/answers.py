@@ -85,7 +85,7 @@ def parse(criteria: Criteria, flat: Mapping[str, Any], *,
         if key in criteria.item_by_id:
             tick = to_tick(value, strict=strict)
             if tick is None:
-                problems.append(Problem(key, f"a tick must be true or false, not {value!r}"))
+                problems.append(Problem(key, f"a tick must be true or false, not {_shown(value)}"))
             else:
                 answers.ticks[key] = tick
         elif key.endswith(".evidence") and key[: -len(".evidence")] in criteria.item_by_id:
@@ -124,21 +124,21 @@ def _experience_value(criteria: Criteria, match: re.Match, value: Any, strict: b
     elif attr == "completed":
         tick = to_tick(value, strict=strict)
         if tick is None:
-            return f"completed must be true or false, not {value!r}"
+            return f"completed must be true or false, not {_shown(value)}"
         target[attr] = tick
     elif attr == "component":
         if not field_info.components:
             return f"{field_info.title} engagements have no IT component"
         component = to_component(criteria, value, strict=strict)
         if component is None:
-            return (f"unknown IT component {value!r}; use one of "
+            return (f"unknown IT component {_shown(value)}; use one of "
                     f"{', '.join(criteria.components)}")
         target[attr] = component
     else:
         number = to_level(value, strict=strict)
         if number is None or not 1 <= number <= field_info.top_level:
             return (f"level must be a whole number from 1 to {field_info.top_level} "
-                    f"({field_info.title}'s top level), not {value!r}")
+                    f"({field_info.title}'s top level), not {_shown(value)}")
         target[attr] = number
     return None
 
@@ -190,6 +190,13 @@ def to_component(criteria: Criteria, value: Any, *, strict: bool = True) -> str 
         folded = value.strip().casefold()
         return next((c for c in criteria.components if c.casefold() == folded), None)
     return None
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it; spreadsheets' whole floats as whole numbers."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
 def _is_blank(value: Any) -> bool:
@@ -276,6 +283,15 @@ def load_file(path: str | Path, criteria: Criteria) -> AnswersFile:
     return AnswersFile(source=str(path), employee=clean, answers=answers)
 
 
+def _parse_error(exc: Exception) -> str:
+    """The parser's complaint in one line, with its line number."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is not None and problem:
+        return f"line {mark.line + 1}: {problem.split(chr(10))[0]}"
+    return str(exc).split("\n")[0]
+
+
 def _read_mapping(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -287,7 +303,7 @@ def _read_mapping(path: Path) -> dict:
     try:
         data = json.loads(text) if kind == "JSON" else YAML(typ="safe").load(text)
     except (ValueError, YAMLError) as exc:
-        raise AnswersError(f"{path}: is not valid {kind}: {exc}") from None
+        raise AnswersError(f"{path}: is not valid {kind}: {_parse_error(exc)}") from None
     if not isinstance(data, dict):
         raise AnswersError(f"{path}: must be a mapping with 'employee' and 'answers'")
     return data

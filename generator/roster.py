@@ -85,8 +85,11 @@ def _decode(path: Path, raw: bytes, encoding: str | None) -> str:
             continue
         except LookupError as exc:
             raise RosterError(f"{path}: unknown encoding {name!r}") from exc
-    tried = encoding or " or ".join(ENCODINGS)
-    raise RosterError(f"{path}: is not {tried} text; save it as CSV UTF-8 or give --encoding")
+    if encoding:
+        raise RosterError(f"{path}: is not {encoding} text; try --encoding cp932 (Excel on "
+                          "Japanese Windows) or save it as CSV UTF-8")
+    raise RosterError(f"{path}: is not {' or '.join(ENCODINGS)} text; save it as CSV UTF-8 "
+                      "or give its encoding with --encoding")
 
 
 def _csv_rows(path: Path, encoding: str | None) -> list[tuple[int, list[str]]]:
