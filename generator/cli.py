@@ -32,7 +32,11 @@ def _fail_on_bad_input(command):
             return command(*args, **kwargs)
         except ITSSError as exc:
             click.echo(f"itss-workbook: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+        except OSError as exc:
+            where = exc.filename or "a file"
+            click.echo(f"itss-workbook: {where}: cannot be written or read ({exc.strerror})",
+                       err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
     return wrapper
 
@@ -52,9 +56,17 @@ def main(ctx: click.Context, criteria_path: Path | None, verbose: bool) -> None:
         itss-workbook criteria --format markdown
         itss-workbook evaluate answers.yaml
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_MessageFormatter())
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
     ctx.obj = {"criteria_path": criteria_path}
+
+
+class _MessageFormatter(logging.Formatter):
+    """Log records as the CLI's other messages: 'itss-workbook: warning: ...'."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"itss-workbook: {record.levelname.lower()}: {record.getMessage()}"
 
 
 def load_criteria(ctx: click.Context) -> criteria_mod.Criteria:
@@ -93,26 +105,37 @@ def criteria_command(ctx: click.Context, fmt: str) -> None:
 def evaluate_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Compute the levels of answers files (.json, .yaml) or filled-in workbooks.
 
+    A file that cannot be read is named on stderr (with --json, an object with "source" and
+    "error"); the others are still evaluated, and the exit code is 1.
+
     \b
     Example:
         itss-workbook evaluate answers.yaml
         itss-workbook evaluate --json returned/*.xlsx > levels.json
     """
     criteria = load_criteria(ctx)
-    results = []
+    out, failed = [], 0
     for path in paths:
-        source = read_answers_source(criteria, path)
+        try:
+            source = read_answers_source(criteria, path)
+        except ITSSError as exc:
+            click.echo(f"itss-workbook: {exc}", err=True)
+            out.append({"source": str(path), "error": str(exc)})
+            failed += 1
+            continue
         assessment = rules.evaluate(criteria, source.answers)
-        results.append((source, assessment))
-
+        if as_json:
+            out.append({"source": source.source, "employee": source.employee,
+                        **export.assessment_to_dict(criteria, assessment)})
+        else:
+            who = " ".join(filter(None, [source.employee.get("id"),
+                                         source.employee.get("name")]))
+            click.echo(export.format_assessment(criteria, assessment,
+                                                f"{source.source}: {who}"))
     if as_json:
-        out = [{"source": s.source, "employee": s.employee,
-                **export.assessment_to_dict(criteria, a)} for s, a in results]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    for source, assessment in results:
-        who = " ".join(filter(None, [source.employee.get("id"), source.employee.get("name")]))
-        click.echo(export.format_assessment(criteria, assessment, f"{source.source}: {who}"))
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 #: `import` exit codes beyond 0: some files rejected (report written), nothing imported.
@@ -196,7 +219,9 @@ def _progress_bar(quiet: bool):
         return
     from tqdm import tqdm
 
-    with tqdm(unit="file", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+    # disable=None: no bar when stderr is not a terminal (logs, CI).
+    with tqdm(unit="file", file=sys.stderr, leave=False, dynamic_ncols=True,
+              disable=None) as bar:
 
         def advance(_result, total: int) -> None:
             bar.total = total

@@ -125,3 +125,28 @@ def test_broken_criteria_is_exit_1(tmp_path):
                                   ["evaluate", "no-such-file.json"], ["frobnicate"]])
 def test_bad_usage_is_exit_2(args):
     assert CliRunner().invoke(main, args).exit_code == 2
+
+
+def test_a_bad_file_does_not_lose_the_good_ones(tmp_path):
+    good = answers_file(tmp_path, "good.json", minimal_answers(RULE_BY_ID["common.1"]))
+    bad = answers_file(tmp_path, "bad.json", {"common.1.themes.9": True})
+
+    result = CliRunner().invoke(main, ["evaluate", "--json", str(bad), str(good)])
+
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data[0] == {"source": str(bad), "error": f"{bad}: 1 problem(s)\n  - "
+                       "answers.common.1.themes.9: no such item in common.1 (criteria 2026.1)"}
+    assert data[1]["levels"]["common"] == 1
+    assert result.stderr.startswith(f"itss-workbook: {bad}: 1 problem(s)")
+
+
+def test_an_unwritable_output_is_one_line_and_exit_1(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    result = CliRunner().invoke(main, ["generate", "--out", str(blocker / "x.xlsx")])
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("itss-workbook: ")
+    assert "Traceback" not in result.stderr
