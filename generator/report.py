@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from generator import xlsx_tables
 from generator.errors import OutputError
 from generator.importer import ImportResult
 from generator.tables import TABLE_NAMES
@@ -78,27 +79,41 @@ def write_csv(
 def write_xlsx(
     result: ImportResult, path: str | Path, tables: dict[str, pd.DataFrame] | None = None
 ) -> None:
-    """The report: Summary, Gaps, Items, Files (filters, frozen headers), then a Dashboard."""
+    """The report: Summary, Gaps, Items, Files (Excel tables, frozen headers), Dashboard."""
     tables = tables or result.tables()
     with _atomic(Path(path)) as tmp:
-        # constant_memory: each row goes to disk once the next is begun, so the Items table
-        # (a row per employee and item) never sits in memory whole.
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
-        header = book.add_format(
-            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "bottom": 1}
-        )
-        for name, title in SHEETS.items():
-            _write_table(book.add_worksheet(title), tables[name], header)
-        _write_dashboard(book, book.add_worksheet(DASHBOARD), result, tables, header)
-        book.close()
+        stream = tmp.with_name(tmp.name + ".stream")
+        try:
+            _stream_workbook(result, tables, stream)
+            specs = [
+                xlsx_tables.Table(
+                    sheet=n, name=title, columns=list(tables[name].columns), rows=len(tables[name])
+                )
+                for n, (name, title) in enumerate(SHEETS.items(), start=1)
+            ]
+            xlsx_tables.add_tables(stream, tmp, specs)
+        finally:
+            stream.unlink(missing_ok=True)
+
+
+def _stream_workbook(result: ImportResult, tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Every sheet's cells, written by XlsxWriter in constant_memory mode: each row goes to
+    disk once the next is begun, so the Items table (a row per employee and item) never sits
+    in memory whole. The table objects are added afterwards (generator.xlsx_tables)."""
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    for name, title in SHEETS.items():
+        _write_table(book.add_worksheet(title), tables[name], header)
+    _write_dashboard(book, book.add_worksheet(DASHBOARD), result, tables, header)
+    book.close()
 
 
 @contextlib.contextmanager
@@ -124,26 +139,26 @@ def _atomic(target: Path) -> Iterator[Path]:
 
 
 def _write_table(sheet: Any, frame: pd.DataFrame, header: Any) -> None:
-    """A table with a filter on its frozen header row; every value written by its own type.
-
-    An autofilter rather than an Excel table object: XlsxWriter cannot write table objects
-    in constant_memory mode, and the Items table of a large import needs that mode.
-    """
+    """A table's cells under a frozen header row; every value written by its own type."""
     columns = list(frame.columns)
     for col, column in enumerate(columns):
         sheet.write_string(0, col, column, header)
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for col, value in enumerate(values):
             _write_value(sheet, row, col, value)
-    sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
     sheet.freeze_panes(1, 0)
     for col, column in enumerate(columns):
         sheet.set_column(col, col, _width(column, frame[column]))
 
 
 def _write_value(sheet: Any, row: int, col: int, value: Any) -> None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return
+    if (
+        value is None
+        or value is pd.NA
+        or value == ""
+        or (isinstance(value, float) and value != value)
+    ):
+        return  # a blank cell
     if isinstance(value, bool):
         sheet.write_boolean(row, col, value)
     elif isinstance(value, int | float):

@@ -60,17 +60,35 @@ def test_the_tables_as_dataframes(tricky):
     assert set(items["employee_id"]) == {"007", "008"}
 
 
-def test_report_sheets_filters_and_frozen_headers(written, tricky):
+def test_report_sheets_tables_and_frozen_headers(written, tricky):
     book = openpyxl.load_workbook(written)
     assert book.sheetnames == SHEETS
     tables = tricky.tables()
     for title, name in zip(SHEETS[:4], ["summary", "gaps", "items", "files"], strict=True):
         sheet = book[title]
         assert sheet.freeze_panes == "A2"
+        [table] = sheet.tables.values()
         last_col = sheet.cell(1, len(tables[name].columns)).column_letter
-        assert sheet.auto_filter.ref == f"A1:{last_col}{len(tables[name]) + 1}"
+        assert (table.name, table.ref) == (title, f"A1:{last_col}{len(tables[name]) + 1}")
+        assert [c.name for c in table.tableColumns] == list(tables[name].columns)
         assert [c.value for c in sheet[1]] == list(tables[name].columns)
         assert sheet.max_row == len(tables[name]) + 1
+
+
+def test_libreoffice_opens_the_report_with_its_tables(written, tmp_path):
+    """The table parts are added to XlsxWriter's output afterwards: a real reader must take
+    them. LibreOffice re-saves the report, keeping the tables as database ranges."""
+    from tests import soffice
+
+    soffice.require_soffice()
+    [again] = soffice.convert([written], tmp_path, "xlsx")
+    with zipfile.ZipFile(again) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+    reread = openpyxl.load_workbook(again)
+    assert reread.sheetnames == SHEETS
+    assert reread["Items"].max_row == openpyxl.load_workbook(written)["Items"].max_row
+    assert any(n.startswith("xl/tables/") for n in names)
 
 
 def test_staff_text_is_written_as_text_never_as_a_formula(written):
