@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import resource
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -164,7 +163,7 @@ def _died(worker: _Worker) -> Failure:
 
 def _worker_main(conn: Connection, func, context, memory_limit: int | None) -> None:
     if memory_limit:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+        _limit_memory(memory_limit)
     conn.send(_READY)
     while True:
         message = conn.recv()
@@ -181,3 +180,13 @@ def _worker_main(conn: Connection, func, context, memory_limit: int | None) -> N
         except Exception as exc:  # noqa: BLE001 - a bug must cost one file, not the run
             result = Failure(f"internal error reading this file: {type(exc).__name__}: {exc}")
         conn.send((index, result))
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap this process's address space; Windows has no such limit, only the time limit."""
+    try:
+        import resource
+    except ImportError:
+        logger.info("no memory limit for workers on this system")
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
