@@ -436,8 +436,6 @@ def lo_cases(criteria: Criteria, root: Path) -> list[Case]:
     """Workbooks saved by LibreOffice (recalculated) as .xlsx, .ods and old .xls."""
     from tests import soffice
 
-    # tests/soffice.py converts to xlsx, ods and pdf; the old binary format is added here.
-    soffice.FILTERS.setdefault("xls", "xls:MS Excel 97")
     source = root / "lo-source"
     source.mkdir(parents=True, exist_ok=True)
     plans = {

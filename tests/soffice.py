@@ -23,6 +23,7 @@ REQUIRE_ENV = "ITSS_REQUIRE_SOFFICE"
 FILTERS = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "ods": "ods",
+    "xls": "xls:MS Excel 97",
     "pdf": "pdf",
 }
 #: Seconds one soffice call may take; a batch of 100 files takes about 40.

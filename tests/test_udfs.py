@@ -196,7 +196,7 @@ def test_bad_answers_are_all_listed(udfs):
         "ITSS error: 3 problems in the answers: hardware.3.themes.1 (row 4): the key is "
         "listed twice, first in row 1; hardware.5.complexity.9: no such item in hardware.5 "
         "(criteria 2026.1); hardware.3.experience.2.level: level must be a whole number from "
-        "1 to 5 (Hardware's top level), not 7.0"
+        "1 to 5 (Hardware's top level), not 7"
     )
 
 
