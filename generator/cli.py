@@ -150,9 +150,17 @@ def _in_existing_folder(_ctx: click.Context, _param: click.Parameter,
     return path
 
 
+def _xlsx_in_existing_folder(ctx: click.Context, param: click.Parameter,
+                             path: Path | None) -> Path | None:
+    """As _in_existing_folder, and the name must end in .xlsx (the report is a workbook)."""
+    if path is not None and path.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"{path} must end in .xlsx: the report is an Excel workbook")
+    return _in_existing_folder(ctx, param, path)
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--report", "report_path", required=True, callback=_in_existing_folder,
+@click.option("--report", "report_path", required=True, callback=_xlsx_in_existing_folder,
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="The .xlsx report to write.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -192,7 +200,8 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], report_path: Pat
                   for e in roster_mod.read_roster(roster, criteria, encoding=encoding)}
     with _progress_bar(quiet) as advance:
         result = importer.import_paths(criteria, paths, roster=people, jobs=workers,
-                                       progress=advance)
+                                       progress=advance,
+                                       exclude=[p for p in (report_path, json_path) if p])
     if not result.files:
         raise ITSSError(f"no files found in {', '.join(map(str, paths))}")
 

@@ -88,6 +88,8 @@ class ImportResult:
     criteria: Criteria
     files: list[FileResult]
     roster: dict[str, dict[str, str]] | None = None
+    #: Files in the folders and archives searched that are not spreadsheets.
+    skipped: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Files per status; they add up to the number of files found."""
@@ -117,6 +119,7 @@ def import_paths(
     roster: dict[str, dict[str, str]] | None = None,
     jobs: int | None = None,
     progress: Callable[[FileResult, int], None] | None = None,
+    exclude: Iterable[str | Path] = (),
     timeout: float = workers.DEFAULT_TIMEOUT,
     memory_limit: int | None = workers.DEFAULT_MEMORY_LIMIT,
 ) -> ImportResult:
@@ -128,12 +131,15 @@ def import_paths(
         roster: employee ID -> row (name, department, ...), to check employees against.
         jobs: worker processes (default: the number of CPUs).
         progress: called with each file's result as it is read, and the files found.
+        exclude: paths not to read even when a folder holds them (the report itself).
         timeout: seconds one file may take.
         memory_limit: bytes of address space per worker.
     """
-    sources, results = find_sources(paths)
+    sources, results, skipped = find_sources(paths, exclude)
     total = len(sources) + len(results)
     logger.info("%d files found", total)
+    for path in skipped:
+        logger.info("%s: skipped: not a spreadsheet", path)
     for result in results:
         _report(progress, result, total)
 
@@ -156,7 +162,8 @@ def import_paths(
     files = results + [s for s in slots if s is not None]
     if roster is not None:
         files = [check_roster(f, roster) if f.counts else f for f in files]
-    return ImportResult(criteria=criteria, files=supersede(files), roster=roster)
+    return ImportResult(criteria=criteria, files=supersede(files), roster=roster,
+                        skipped=skipped)
 
 
 def _shared(result: FileResult) -> FileResult:
@@ -181,25 +188,39 @@ def _report(
         progress(result, total)
 
 
-def find_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[FileResult]]:
-    """The input files under `paths`, and results for archives that cannot be opened.
+#: Inside folders and archives, files with these endings (or none) are inputs; others (notes,
+#: PDFs, CSV exports) are listed as skipped. A file named on the command line always counts.
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".numbers",
+                        ARCHIVE_SUFFIX, ""}
 
-    Hidden files (a name starting with ".") and macOS's __MACOSX folders are not inputs.
+
+def find_sources(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
+) -> tuple[list[Source], list[FileResult], list[str]]:
+    """The input files under `paths`, results for archives that cannot be opened, and the
+    files skipped in folders and archives for not being spreadsheets.
+
+    Hidden files (a name starting with ".") and macOS's __MACOSX folders are not inputs, nor
+    are the paths in `exclude` (the import's own outputs).
     """
     sources: list[Source] = []
     broken: list[FileResult] = []
+    skipped: list[str] = []
+    left_out = {Path(p).resolve() for p in exclude}
     for path in map(Path, paths):
-        files = (
-            sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
-            if path.is_dir()
-            else [path]
-        )
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            files = [f for f in found if f.resolve() not in left_out]
+            skipped += [str(f) for f in files if f.suffix.lower() not in SPREADSHEET_SUFFIXES]
+            files = [f for f in files if f.suffix.lower() in SPREADSHEET_SUFFIXES]
+        else:
+            files = [path]
         for file in files:
             if file.suffix.lower() == ARCHIVE_SUFFIX:
-                _archive_sources(file, sources, broken)
+                _archive_sources(file, sources, broken, skipped)
             else:
                 sources.append(Source(path=str(file), file=file, mtime=_mtime(file)))
-    return sources, broken
+    return sources, broken, skipped
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -207,7 +228,9 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
 
 
-def _archive_sources(archive: Path, sources: list[Source], broken: list[FileResult]) -> None:
+def _archive_sources(
+    archive: Path, sources: list[Source], broken: list[FileResult], skipped: list[str]
+) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
@@ -228,6 +251,9 @@ def _archive_sources(archive: Path, sources: list[Source], broken: list[FileResu
     for info in infos:
         parts = Path(info.filename).parts
         if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+            continue
+        if Path(info.filename).suffix.lower() not in SPREADSHEET_SUFFIXES:
+            skipped.append(f"{archive}!{info.filename}")
             continue
         moment = datetime(*info.date_time, tzinfo=UTC)
         sources.append(

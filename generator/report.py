@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import numbers
 import os
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from generator import tables as tables_mod
 from generator import xlsx_tables
 from generator.errors import OutputError
 from generator.importer import ImportResult
@@ -149,6 +151,10 @@ def _write_table(sheet: Any, frame: pd.DataFrame, header: Any) -> None:
     sheet.freeze_panes(1, 0)
     for col, column in enumerate(columns):
         sheet.set_column(col, col, _width(column, frame[column]))
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
 
 
 def _write_value(sheet: Any, row: int, col: int, value: Any) -> None:
@@ -161,8 +167,8 @@ def _write_value(sheet: Any, row: int, col: int, value: Any) -> None:
         return  # a blank cell
     if isinstance(value, bool):
         sheet.write_boolean(row, col, value)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, value)
+    elif isinstance(value, numbers.Real):  # numpy's integers too, from Int64 columns
+        sheet.write_number(row, col, float(value))
     else:
         sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT])
 
@@ -241,14 +247,20 @@ def _panels(result: ImportResult, tables: dict[str, pd.DataFrame]) -> tuple[_Pan
     fields = result.criteria.fields
     titles = [f.title for f in fields]
     people = tables["summary"][tables["summary"]["status"].isin(["ok", "warning"])]
+    # A person counts in a field only when their workbook holds it.
+    held = {f.employee_id: tables_mod.fields_of(f, result.criteria) for f in result.counted}
+    holding = {f.id: people[people["employee_id"].map(lambda e, f=f: f.id in held.get(e, ()))
+                            .astype(bool)]
+               for f in fields}
 
     top = max(f.top_level for f in fields)
-    levels = [["none", *(int(people[f.id].isna().sum()) for f in fields)]]
+    levels = [["none", *(int(holding[f.id][f.id].isna().sum()) for f in fields)]]
     levels += [
-        [str(n), *(int((people[f.id] == n).sum()) for f in fields)] for n in range(1, top + 1)
+        [str(n), *(int((holding[f.id][f.id] == n).sum()) for f in fields)]
+        for n in range(1, top + 1)
     ]
     departments = sorted({str(d) for d in people["department"]}) or ["(none)"]
-    means = [[d, *(_mean(people, d, f.id) for f in fields)] for d in departments]
+    means = [[d, *(_mean(holding[f.id], d, f.id) for f in fields)] for d in departments]
     statuses = [[s, n] for s, n in result.counts().items()]
     return (
         _Panel(
@@ -314,4 +326,7 @@ def progress_line(result: ImportResult) -> str:
     """One line for the end of a run: "120 files: 110 ok, 5 warning, 3 rejected, ..."."""
     counts = result.counts()
     parts = ", ".join(f"{n} {s}" for s, n in counts.items())
-    return f"{len(result.files)} files: {parts}; {len(result.counted)} employees imported"
+    line = f"{len(result.files)} files: {parts}; {len(result.counted)} employees imported"
+    if result.skipped:
+        line += f"; {len(result.skipped)} other file(s) skipped (not spreadsheets)"
+    return line

@@ -81,7 +81,7 @@ def gaps(result: ImportResult) -> pd.DataFrame:
     titles = {f.id: f.title for f in result.criteria.fields}
     rows = []
     for file in result.counted:
-        person, present = _person(result, file), _fields_of(file, result.criteria)
+        person, present = _person(result, file), fields_of(file, result.criteria)
         for field_id, title in titles.items():
             if field_id not in present:
                 continue
@@ -110,7 +110,7 @@ def items(result: ImportResult) -> pd.DataFrame:
     rows: list[tuple] = []
     for file in result.counted:
         person, answers = tuple(_person(result, file).values()), file.answers
-        present = _fields_of(file, criteria)
+        present = fields_of(file, criteria)
         for level in criteria.levels:
             if level.field not in present:
                 continue
@@ -139,10 +139,12 @@ def items(result: ImportResult) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns).astype(object)
 
 
-def _fields_of(file: FileResult, criteria: Criteria) -> set[str]:
+def fields_of(file: FileResult, criteria: Criteria) -> set[str]:
+    """The fields a file's workbook holds (its metadata; all when it does not say)."""
     listed = {f for f in file.meta.get("fields", "").replace(",", ";").split(";") if f}
     known = listed & set(criteria.field_by_id)
-    return (known or set(criteria.field_by_id)) | {criteria.fields[0].id}
+    common = next(f.id for f in criteria.fields if f.id == "common")
+    return (known or set(criteria.field_by_id)) | {common}
 
 
 def _engagement(row) -> str:

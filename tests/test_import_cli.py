@@ -184,9 +184,28 @@ def test_a_shift_jis_roster_keeps_its_japanese_names(criteria, returned, tmp_pat
 
 @pytest.mark.parametrize("option", ["--report", "--json"])
 def test_an_output_in_a_missing_folder_is_refused_before_reading(returned, tmp_path, option):
-    target = tmp_path / "no-such-folder" / "out"
+    target = tmp_path / "no-such-folder" / "out.xlsx"
     args = {"--report": str(tmp_path / "r.xlsx"), option: str(target)}
     done = run(str(returned), *(x for pair in args.items() for x in pair), "-q")
     assert done.exit_code == 2
     assert f"the folder {target.parent} does not exist" in done.stderr
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_report_not_named_xlsx_is_refused(returned, tmp_path):
+    done = run(str(returned), "--report", str(tmp_path / "r.csv"), "-q")
+
+    assert done.exit_code == 2
+    assert "r.csv must end in .xlsx: the report is an Excel workbook" in done.stderr
+
+
+def test_the_report_and_other_files_in_the_folder_are_not_inputs(returned, tmp_path):
+    (returned / "notes.txt").write_text("chased E0003 on Monday")
+    report = returned / "report.xlsx"
+    first = run(str(returned), "--report", str(report), "-q")
+    assert first.exit_code == 0, first.output
+
+    again = run(str(returned), "--report", str(report))
+
+    assert again.exit_code == 0, again.output
+    assert "1 other file(s) skipped (not spreadsheets)" in again.stderr

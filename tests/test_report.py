@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from generator import importer, report
+from generator import filling, importer, report, workbook
 from generator.errors import OutputError
 from generator.roster import Employee
 from tests.import_corpus import answers_for, filled
@@ -179,3 +179,35 @@ def test_an_unwritable_target_is_an_output_error(tricky, tmp_path):
         report.write_xlsx(tricky, target)
     with pytest.raises(OutputError, match="cannot be written"):
         report.write_json(tricky, tmp_path / "missing" / "results.json")
+
+
+def test_levels_are_numbers_in_the_report(written):
+    book = openpyxl.load_workbook(written, read_only=True)
+    header, *rows = book["Summary"].iter_rows(values_only=True)
+    hardware, overall = header.index("hardware"), header.index("overall")
+
+    assert [(row[hardware], row[overall]) for row in rows[:2]] == [(3, 3), (3, 3)]
+    assert all(isinstance(row[hardware], int | float) for row in rows[:2])
+
+
+def test_the_dashboard_counts_a_field_only_for_workbooks_that_hold_it(criteria, tmp_path):
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    flat = answers_for("common.1", "hardware.3")
+    factory = workbook.WorkbookFactory(criteria)
+    for n, fields in enumerate([("hardware",), None]):
+        person = Employee(id=f"E{n}", name=f"P{n}", department="Ops", fields=fields)
+        (folder / f"{n}.xlsx").write_bytes(
+            filling.fill(criteria, factory.workbook(person), flat))
+    path = tmp_path / "report.xlsx"
+
+    report.write_xlsx(importer.import_paths(criteria, [folder], jobs=1), path)
+
+    sheet = openpyxl.load_workbook(path, read_only=True)["Dashboard"]
+    rows = [r for r in sheet.iter_rows(min_row=4, max_row=10, max_col=5, values_only=True)]
+    none_row = next(r for r in rows if r[0] == "none")
+    titles = [f.title for f in criteria.fields]
+    # Both hold common and hardware; only the second holds software and facility.
+    assert dict(zip(titles, none_row[1:], strict=True)) == {
+        "Common to Customer Service": 0, "Hardware": 0, "Software": 1,
+        "Facility management": 1}
