@@ -249,6 +249,8 @@ class AnswersFile:
     source: str
     employee: dict[str, str]
     answers: Answers
+    #: The fields a workbook holds; None when the source does not say (answers files).
+    fields: tuple[str, ...] | None = None
 
 
 def load_file(path: str | Path, criteria: Criteria) -> AnswersFile:

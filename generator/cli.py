@@ -131,7 +131,7 @@ def evaluate_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool)
             who = " ".join(filter(None, [source.employee.get("id"),
                                          source.employee.get("name")]))
             click.echo(export.format_assessment(criteria, assessment,
-                                                f"{source.source}: {who}"))
+                                                f"{source.source}: {who}", source.fields))
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     if failed:

@@ -115,13 +115,19 @@ def assessment_to_dict(criteria: Criteria, assessment: Assessment) -> dict[str, 
     }
 
 
-def format_assessment(criteria: Criteria, assessment: Assessment, heading: str) -> str:
-    """A readable block for one person: a line per field, then what its next level needs."""
+def format_assessment(criteria: Criteria, assessment: Assessment, heading: str,
+                      fields: tuple[str, ...] | None = None) -> str:
+    """A readable block for one person: a line per field, then what its next level needs.
+
+    Fields outside `fields` (those a workbook does not hold) say so instead.
+    """
     lines = [heading]
     for f in criteria.fields:
         result = assessment.fields[f.id]
         level = "none" if result.level is None else f"level {result.level}"
-        if result.next_level is None:
+        if fields is not None and f.id not in fields:
+            lines.append(f"  {f.title:<28} {'-':<9} not in this workbook")
+        elif result.next_level is None:
             lines.append(f"  {f.title:<28} {level:<9} top level reached")
         else:
             lines.append(f"  {f.title:<28} {level:<9} level {result.next_level} still needs:")

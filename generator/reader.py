@@ -95,7 +95,9 @@ def read_answers_file(criteria: Criteria, path: str | Path) -> AnswersFile:
         raise WorkbookError(f"{path}: {exc}") from exc
     for warning in read.warnings:
         logger.warning("%s: %s", path, warning)
-    return AnswersFile(source=str(path), employee=read.employee, answers=read.answers)
+    fields = tuple(f for f in read.meta.get("fields", "").split(";") if f) or None
+    return AnswersFile(source=str(path), employee=read.employee, answers=read.answers,
+                       fields=fields)
 
 
 def read_workbook(criteria: Criteria, data: bytes, source: str) -> WorkbookRead:

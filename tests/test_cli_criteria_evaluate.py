@@ -150,3 +150,16 @@ def test_an_unwritable_output_is_one_line_and_exit_1(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("itss-workbook: ")
     assert "Traceback" not in result.stderr
+
+
+def test_evaluate_a_workbook_names_the_fields_it_does_not_hold(run, criteria, tmp_path):
+    from generator import workbook
+    from generator.roster import Employee
+
+    path = tmp_path / "E1.xlsx"
+    path.write_bytes(workbook.write_workbook(criteria, Employee(id="E1", fields=("facility",))))
+
+    output = run("evaluate", str(path)).output
+
+    assert "  Hardware                     -         not in this workbook\n" in output
+    assert "  Facility management          none      level 3 still needs:\n" in output
