@@ -390,17 +390,24 @@ def supersede(files: list[FileResult]) -> list[FileResult]:
         ranked = sorted(indexes, key=lambda i: _age_key(files[i]))
         winner = files[ranked[-1]]
         for i in ranked[:-1]:
-            reason = (
-                f"superseded by {winner.path} (saved {_when(winner)}; this one {_when(files[i])})"
-            )
+            reason = f"superseded by {winner.path} ({_why_newer(winner, files[i])})"
             out[i] = replace(files[i], status="superseded", reasons=[reason] + files[i].reasons)
     return out
+
+
+def _why_newer(winner: FileResult, other: FileResult) -> str:
+    """Which of the three keys decided, in words."""
+    if (winner.saved_at or _EPOCH) != (other.saved_at or _EPOCH):
+        return f"saved {_when(winner.saved_at)}; this one {_when(other.saved_at)}"
+    if (winner.mtime or _EPOCH) != (other.mtime or _EPOCH):
+        return (f"both saved {_when(winner.saved_at)}; its file was modified later, "
+                f"{_when(winner.mtime)} against {_when(other.mtime)}")
+    return "saved and modified at the same time; the later path in name order counts"
 
 
 def _age_key(result: FileResult) -> tuple[datetime, datetime, str]:
     return (result.saved_at or _EPOCH, result.mtime or _EPOCH, result.path)
 
 
-def _when(result: FileResult) -> str:
-    moment = result.saved_at or result.mtime
+def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "at an unknown time"
