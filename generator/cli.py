@@ -291,13 +291,14 @@ def hr_workbook_command(ctx: click.Context, out: Path, interpreter: str | None) 
 @click.option("--password", default="", help="Protect sheets and structure with this "
               "password [default: protected without a password].")
 @click.option("--prefill", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              multiple=True,
               help="Carry earlier answers by item ID: an answers file, a returned workbook "
               "or the import's JSON report.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 @_fail_on_bad_input
 def generate_command(ctx: click.Context, out: Path, roster: Path | None, encoding: str | None,
-                     fields_text: str | None, password: str, prefill: Path | None,
+                     fields_text: str | None, password: str, prefill: tuple[Path, ...],
                      quiet: bool) -> None:
     """Generate assessment workbooks: one blank workbook, or one per employee of a roster.
 
@@ -312,7 +313,7 @@ def generate_command(ctx: click.Context, out: Path, roster: Path | None, encodin
     from generator import roster as roster_mod
 
     criteria = load_criteria(ctx)
-    earlier = prefill_mod.load_prefill(criteria, prefill) if prefill else None
+    earlier = prefill_mod.load_prefills(criteria, prefill) if prefill else None
     if roster is None:
         if out.suffix.lower() != ".xlsx":
             raise click.UsageError("--out must name a .xlsx file (or give --roster and a "

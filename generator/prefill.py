@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,8 +52,20 @@ class Prefill:
         return self.anyone
 
 
+def load_prefills(criteria: Criteria, paths: Iterable[str | Path]) -> Prefill:
+    """Read several prefill files into one; for an employee in two, the later file wins."""
+    merged = Prefill()
+    for path in paths:
+        one = load_prefill(criteria, path)
+        merged.by_employee.update(one.by_employee)
+        merged.anyone = one.anyone if one.anyone is not None else merged.anyone
+        merged.notes += one.notes
+    return merged
+
+
 def load_prefill(criteria: Criteria, path: str | Path) -> Prefill:
-    """Read a prefill file of any of the accepted kinds.
+    """Read a prefill file of any of the accepted kinds (report entries inside a .zip
+    archive are read from it).
 
     Raises:
         PrefillError: the file cannot be read or holds no answers.
@@ -115,32 +128,57 @@ def _add_report_entry(criteria: Criteria, prefill: Prefill, base: Path, entry: A
             str(entry.get("path")),
         )
         return
-    path = Path(str(entry.get("path", "")))
+    shown = str(entry.get("path", ""))
+    archive, mark, member = shown.partition(ARCHIVE_MARK)
+    path = Path(f"{archive}.zip" if mark else shown)
     if not path.is_absolute() and not path.is_file():
         path = base / path  # the report's paths are as given to the import; else beside it
     if not path.is_file():
         prefill.notes.append(f"{path}: listed in the report but not found; not carried")
         return
-    _add_workbook(criteria, prefill, path, entry.get("employee_id"))
+    _add_workbook(criteria, prefill, path, entry.get("employee_id"), member or None)
+
+
+#: How the import names a member of a .zip archive: "archive.zip!folder/file.xlsx".
+ARCHIVE_MARK = ".zip!"
 
 
 def _add_workbook(
-    criteria: Criteria, prefill: Prefill, path: Path, employee_id: str | None = None
+    criteria: Criteria,
+    prefill: Prefill,
+    path: Path,
+    employee_id: str | None = None,
+    member: str | None = None,
 ) -> None:
     from generator.reader import read_workbook
 
+    shown = f"{path}!{member}" if member else str(path)
     try:
-        read = read_workbook(criteria, path.read_bytes(), str(path))
-    except (OSError, ITSSError) as exc:
-        prefill.notes.append(f"{path}: not carried: {exc}")
+        data = _member_bytes(path, member) if member else path.read_bytes()
+        read = read_workbook(criteria, data, shown)
+    except (OSError, ITSSError, zipfile.BadZipFile, KeyError) as exc:
+        prefill.notes.append(f"{shown}: not carried: {exc}")
         return
-    prefill.notes += [f"{path}: {w}" for w in read.warnings]
+    prefill.notes += [f"{shown}: {w}" for w in read.warnings]
     flat = answers_mod.to_flat(read.answers)
     _add_record(
         prefill,
         {"employee": {"id": employee_id or read.meta.get("employee_id")}, "answers": flat},
-        str(path),
+        shown,
     )
+
+
+#: A prefill member larger than this is not read (a returned workbook is some 50 KB).
+MAX_MEMBER_BYTES = 32 * 1024 * 1024
+
+
+def _member_bytes(archive: Path, member: str) -> bytes:
+    """One member of a .zip archive, refusing one that inflates beyond reason."""
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo(member)
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise OSError(f"{member} inflates to {info.file_size} bytes")
+        return zf.read(info)
 
 
 def carry(

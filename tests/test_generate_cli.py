@@ -190,3 +190,41 @@ def test_prefill_from_the_import_report(run, tmp_path):
     levels = [person["levels"] for person in json.loads(evaluated.output)]
     assert levels[0] == {"common": 2, "hardware": 4, "software": None, "facility": None}
     assert levels[1] == {"common": None, "hardware": None, "software": None, "facility": None}
+
+
+def test_prefill_from_a_report_of_workbooks_in_a_zip(run, tmp_path, criteria):
+    import zipfile
+
+    earlier = tmp_path / "a.yaml"
+    earlier.write_text("employee: {id: E1}\nanswers:\n  common.1.responsibility.1: true\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("employee_id,name\nE1,Aiko\n")
+    assert run("generate", "--roster", roster, "--out", tmp_path / "g", "--prefill",
+               earlier, "-q").exit_code == 0
+    [made] = (tmp_path / "g").glob("*.xlsx")
+    with zipfile.ZipFile(tmp_path / "late.zip", "w") as zf:
+        zf.write(made, "team/E1.xlsx")
+    report = tmp_path / "results.json"
+    assert run("import", tmp_path / "late.zip", "--report", tmp_path / "r.xlsx",
+               "--json", report, "-q").exit_code == 0
+
+    result = run("generate", "--roster", roster, "--out", tmp_path / "next", "--prefill",
+                 report, "-q")
+
+    assert result.exit_code == 0, result.output
+    assert "1 earlier answer(s) carried" in result.output
+
+
+def test_several_prefill_files_are_merged(run, tmp_path):
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_text("employee: {id: E1}\nanswers:\n  common.1.responsibility.1: true\n")
+    two.write_text("employee: {id: E2}\nanswers:\n  common.1.complexity.1: true\n"
+                   "  common.1.complexity.2: true\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("employee_id,name\nE1,Aiko\nE2,Ken\n")
+
+    result = run("generate", "--roster", roster, "--out", tmp_path / "out", "--prefill", one,
+                 "--prefill", two, "-q")
+
+    assert result.exit_code == 0, result.output
+    assert "3 earlier answer(s) carried" in result.output
