@@ -25,7 +25,7 @@ from typing import Any
 
 from generator import rules, workers
 from generator.answers import Answers
-from generator.container import MAX_FILE_BYTES
+from generator.container import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGIC
 from generator.criteria import Criteria
 from generator.errors import WorkbookError
 from generator.reader import read_workbook
@@ -135,7 +135,8 @@ def import_paths(
         timeout: seconds one file may take.
         memory_limit: bytes of address space per worker.
     """
-    sources, results, skipped = find_sources(paths, exclude)
+    found = find_sources(paths, exclude)
+    sources, results, skipped = found.sources, found.rejected, found.skipped
     total = len(sources) + len(results)
     logger.info("%d files found", total)
     for path in skipped:
@@ -188,79 +189,126 @@ def _report(
         progress(result, total)
 
 
-#: Inside folders and archives, files with these endings (or none) are inputs; others (notes,
-#: PDFs, CSV exports) are listed as skipped. A file named on the command line always counts.
+#: Inside folders and archives, files with these endings (or none) are inputs, and so is any
+#: file that starts like a zip or an old Office file; others (notes, PDFs, CSV exports) are
+#: listed as skipped. A file named on the command line always counts.
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".numbers",
                         ARCHIVE_SUFFIX, ""}
+#: An archive with more members is rejected whole: each member is read by opening the
+#: archive again, so the time grows with the square of the count.
+MAX_ARCHIVE_MEMBERS = 2_000
 
 
-def find_sources(
-    paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
-) -> tuple[list[Source], list[FileResult], list[str]]:
-    """The input files under `paths`, results for archives that cannot be opened, and the
-    files skipped in folders and archives for not being spreadsheets.
+@dataclass
+class Found:
+    """What the search of the input paths found."""
 
-    Hidden files (a name starting with ".") and macOS's __MACOSX folders are not inputs, nor
-    are the paths in `exclude` (the import's own outputs).
+    sources: list[Source] = field(default_factory=list)
+    #: Results decided before reading: archives that cannot be opened, folders that cannot
+    #: be read, entries that are not regular files, duplicate names in an archive.
+    rejected: list[FileResult] = field(default_factory=list)
+    #: Files in folders and archives that are not spreadsheets.
+    skipped: list[str] = field(default_factory=list)
+
+    def reject(self, path: str, reason: str, mtime: datetime | None = None) -> None:
+        self.rejected.append(FileResult(path=path, status="rejected", reasons=[reason],
+                                        mtime=mtime))
+
+
+def find_sources(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Found:
+    """The input files under `paths` (files, folders searched recursively, .zip archives).
+
+    Hidden files (a name starting with "."), Excel's "~$" owner files and macOS's __MACOSX
+    folders are not inputs, nor are the paths in `exclude` (the import's own outputs).
     """
-    sources: list[Source] = []
-    broken: list[FileResult] = []
-    skipped: list[str] = []
+    found = Found()
     left_out = {Path(p).resolve() for p in exclude}
     for path in map(Path, paths):
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
-            files = [f for f in found if f.resolve() not in left_out]
-            skipped += [str(f) for f in files if f.suffix.lower() not in SPREADSHEET_SUFFIXES]
-            files = [f for f in files if f.suffix.lower() in SPREADSHEET_SUFFIXES]
+            _walk(path, found, left_out)
         else:
-            files = [path]
-        for file in files:
-            if file.suffix.lower() == ARCHIVE_SUFFIX:
-                _archive_sources(file, sources, broken, skipped)
-            else:
-                sources.append(Source(path=str(file), file=file, mtime=_mtime(file)))
-    return sources, broken, skipped
+            _add_file(path, found, named=True)
+    return found
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+def _walk(root: Path, found: Found, left_out: set[Path]) -> None:
+    def unreadable(exc: OSError) -> None:
+        found.reject(display(exc.filename), f"a folder that cannot be read ({exc.strerror})")
+
+    for folder, folders, names in os.walk(root, onerror=unreadable):
+        folders[:] = sorted(f for f in folders if not _hidden(f))
+        for name in sorted(names):
+            path = Path(folder, name)
+            if not _hidden(name) and path.resolve() not in left_out:
+                _add_file(path, found)
 
 
-def _archive_sources(
-    archive: Path, sources: list[Source], broken: list[FileResult], skipped: list[str]
-) -> None:
+def _hidden(name: str) -> bool:
+    return (name.startswith(".") and name not in (".", "..")) or name.startswith("~$") or (
+        name == "__MACOSX")
+
+
+def _add_file(path: Path, found: Found, named: bool = False) -> None:
+    shown = display(path)
+    spreadsheet = path.suffix.lower() in SPREADSHEET_SUFFIXES
+    if not path.is_file():
+        if spreadsheet or named:
+            found.reject(shown, "not a regular file (a broken link, a pipe or a device)")
+        else:
+            found.skipped.append(shown)
+    elif path.suffix.lower() == ARCHIVE_SUFFIX:
+        _archive_sources(path, found)
+    elif named or spreadsheet or _starts_like_a_workbook(path):
+        found.sources.append(Source(path=shown, file=path, mtime=_mtime(path)))
+    else:
+        found.skipped.append(shown)
+
+
+def display(path: str | Path) -> str:
+    """A path as reports show it: bytes that are not UTF-8 as visible escapes (\\xff)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _starts_like_a_workbook(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return True  # it will be rejected as unreadable, with the reason
+    return head.startswith((ZIP_MAGIC, OLE_MAGIC))
+
+
+def _archive_sources(archive: Path, found: Found) -> None:
+    shown, mtime = display(archive), _mtime(archive)
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        broken.append(
-            FileResult(
-                path=str(archive),
-                status="rejected",
-                mtime=_mtime(archive),
-                reasons=[f"a .zip archive that cannot be opened ({exc})"],
-            )
-        )
+        found.reject(shown, f"a .zip archive that cannot be opened ({exc})", mtime)
         return
     if {i.filename for i in infos} & _WORKBOOK_PARTS:
         # A workbook renamed to .zip is one file, not an archive of its parts.
-        sources.append(Source(path=str(archive), file=archive, mtime=_mtime(archive)))
+        found.sources.append(Source(path=shown, file=archive, mtime=mtime))
         return
-    for info in infos:
-        parts = Path(info.filename).parts
-        if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        found.reject(shown, f"a .zip archive of {len(infos):,} files (limit "
+                     f"{MAX_ARCHIVE_MEMBERS:,}); split it into smaller archives", mtime)
+        return
+
+    last = {info.filename: n for n, info in enumerate(infos)}
+    for n, info in enumerate(infos):
+        name = info.filename
+        if any(_hidden(part) for part in Path(name).parts):
             continue
-        if Path(info.filename).suffix.lower() not in SPREADSHEET_SUFFIXES:
-            skipped.append(f"{archive}!{info.filename}")
-            continue
-        moment = datetime(*info.date_time, tzinfo=UTC)
-        sources.append(
-            Source(
-                path=f"{archive}!{info.filename}", file=archive, member=info.filename, mtime=moment
-            )
-        )
+        if Path(name).suffix.lower() not in SPREADSHEET_SUFFIXES:
+            found.skipped.append(f"{shown}!{name}")
+        elif last[name] != n:
+            found.reject(f"{shown}!{name} (entry {n + 1})", "the archive holds another file "
+                         "with this name; only the last one is read", mtime)
+        else:
+            moment = datetime(*info.date_time, tzinfo=UTC)
+            found.sources.append(Source(path=f"{shown}!{name}", file=archive, member=name,
+                                        mtime=moment))
 
 
 def _mtime(path: Path) -> datetime | None:
