@@ -31,6 +31,9 @@ SHEETS = {"summary": "Summary", "gaps": "Gaps", "items": "Items", "files": "File
 DASHBOARD = "Dashboard"
 #: Excel: a cell holds at most 32,767 characters.
 MAX_CELL_TEXT = 32_767
+#: Excel: a sheet holds at most 1,048,576 rows, its header row included. A table with more
+#: rows goes on over further sheets.
+MAX_SHEET_ROWS = 1_048_576
 #: Widest column the report sets, in characters.
 MAX_WIDTH = 60
 
@@ -81,24 +84,56 @@ def write_csv(
 def write_xlsx(
     result: ImportResult, path: str | Path, tables: dict[str, pd.DataFrame] | None = None
 ) -> None:
-    """The report: Summary, Gaps, Items, Files (Excel tables, frozen headers), Dashboard."""
+    """The report: Summary, Gaps, Items, Files (Excel tables, frozen headers), Dashboard.
+
+    A table with more rows than a sheet holds goes on over further sheets, each with its
+    header row and its own Excel table: "Items" (table Items), "Items 2" (Items2), ...
+    """
     tables = tables or result.tables()
+    parts = _parts(tables)
     with _atomic(Path(path)) as tmp:
         stream = tmp.with_name(tmp.name + ".stream")
         try:
-            _stream_workbook(result, tables, stream)
+            _stream_workbook(result, tables, parts, stream)
             specs = [
                 xlsx_tables.Table(
-                    sheet=n, name=title, columns=list(tables[name].columns), rows=len(tables[name])
+                    sheet=n, name=part.name, columns=list(part.frame.columns), rows=len(part.frame)
                 )
-                for n, (name, title) in enumerate(SHEETS.items(), start=1)
+                for n, part in enumerate(parts, start=1)
             ]
             xlsx_tables.add_tables(stream, tmp, specs)
         finally:
             stream.unlink(missing_ok=True)
 
 
-def _stream_workbook(result: ImportResult, tables: dict[str, pd.DataFrame], path: Path) -> None:
+@dataclass(frozen=True)
+class _Part:
+    """The rows of a table that one sheet holds."""
+
+    title: str  # the sheet's: "Items 2"
+    name: str  # its Excel table's: "Items2"
+    frame: pd.DataFrame
+
+
+def _parts(tables: dict[str, pd.DataFrame]) -> list[_Part]:
+    """Every table's sheets in the report's order: as many as its rows need, at least one."""
+    per_sheet = MAX_SHEET_ROWS - 1  # under the header row
+    parts = []
+    for name, title in SHEETS.items():
+        frame = tables[name]
+        starts = range(0, max(len(frame), 1), per_sheet)
+        for n, start in enumerate(starts, start=1):
+            rows = frame.iloc[start : start + per_sheet]
+            if n == 1:
+                parts.append(_Part(title, title, rows))
+            else:
+                parts.append(_Part(f"{title} {n}", f"{title}{n}", rows))
+    return parts
+
+
+def _stream_workbook(
+    result: ImportResult, tables: dict[str, pd.DataFrame], parts: list[_Part], path: Path
+) -> None:
     """Every sheet's cells, written by XlsxWriter in constant_memory mode: each row goes to
     disk once the next is begun, so the Items table (a row per employee and item) never sits
     in memory whole. The table objects are added afterwards (generator.xlsx_tables)."""
@@ -112,8 +147,8 @@ def _stream_workbook(result: ImportResult, tables: dict[str, pd.DataFrame], path
         },
     )
     header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    for name, title in SHEETS.items():
-        _write_table(book.add_worksheet(title), tables[name], header)
+    for part in parts:
+        _write_table(book.add_worksheet(part.title), part.frame, header)
     _write_dashboard(book, book.add_worksheet(DASHBOARD), result, tables, header)
     book.close()
 
