@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from defusedxml import DefusedXmlException
 
 from generator import layout
 from generator.answers import Answers, AnswersFile, parse
-from generator.container import Container, column_number, open_container
+from generator.container import Container, _sheet_names, column_number, open_container
 from generator.criteria import Criteria
 from generator.errors import WorkbookError
 
@@ -36,6 +37,8 @@ _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 #: How many IDs a warning lists before it says "and N more".
 LIST_IDS = 5
+#: How many warnings one file gets before the rest are only counted.
+MAX_WARNINGS = 40
 
 
 @dataclass
@@ -73,6 +76,10 @@ class _Scan:
     cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    #: Experience rows numbered beyond the workbook's table, with something in them.
+    extra_rows: list[str] = field(default_factory=list)
+    #: (sheet, zero-based row) -> the ID read from that row.
+    rows: dict[tuple[str, int], str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -110,20 +117,19 @@ def read_workbook(criteria: Criteria, data: bytes, source: str) -> WorkbookRead:
     sheets = _load_sheets(container)
     meta = _find_meta(sheets)
 
-    scan = _Scan()
-    for name, rows in sheets.items():
-        _scan_sheet(criteria, name, rows, scan)
+    scan = _scan(criteria, sheets)
     answers, problems = parse(criteria, scan.flat, strict=False)
 
     warnings = _version_warnings(criteria, meta) + scan.warnings
     warnings += [f"{_where(scan, p.key)} ({p.key}): {p.message}" for p in problems]
+    warnings += _error_value_warnings(criteria, container, scan)
     warnings += _content_warnings(criteria, meta, scan)
     return WorkbookRead(
         source=source,
         kind=container.kind,
         meta=meta,
         answers=answers,
-        warnings=warnings,
+        warnings=_capped(warnings),
         saved_at=container.saved_at,
         cached_levels=_cached_levels(criteria, container, sheets),
     )
@@ -149,7 +155,7 @@ def _is_answers_mirror(info: python_calamine.SheetMetadata) -> bool:
     """The generator's very hidden ITSS_ANSWERS sheet: formulas only, and the largest part.
 
     Nobody can rename a very hidden sheet in a spreadsheet program, so its name is safe to
-    go by; a copy under another name is still skipped by its content (`_scan_sheet`).
+    go by; a copy under another name is still skipped by its content (`_id_rows`).
     """
     return (
         info.name == layout.ANSWERS_SHEET
@@ -170,26 +176,68 @@ def _find_meta(sheets: dict[str, list[list[Any]]]) -> dict[str, str]:
     )
 
 
-def _scan_sheet(criteria: Criteria, sheet: str, rows: list[list[Any]], scan: _Scan) -> None:
-    """Collect the answer cells of every row whose column A holds an ID.
+def _scan(criteria: Criteria, sheets: dict[str, list[list[Any]]]) -> _Scan:
+    """The answer cells of every row whose column A holds an ID.
 
-    The very hidden ITSS_ANSWERS sheet lists flat answer keys (``<id>.evidence`` ...) beside
-    formulas that mirror the input cells; its cached values are not answers, so a sheet
-    holding flat keys is skipped.
+    An ID found in several rows is read from its level's own sheet (the sheet holding most
+    of that level's IDs), so the choice does not depend on the order of the sheets.
     """
-    ids = [
-        (r, row[0].strip())
-        for r, row in enumerate(rows)
-        if row and type(row[0]) is str and "." in row[0]
-    ]
-    if _FLAT_KEY.search("\n".join(row_id for _, row_id in ids)):
-        return
-    for r, row_id in ids:
+    places: dict[str, list[tuple[str, int]]] = {}
+    for name, rows in sheets.items():
+        for r, row_id in _id_rows(rows):
+            places.setdefault(row_id, []).append((name, r))
+    home = _home_sheets(places)
+
+    scan, repeated = _Scan(), []
+    for row_id, found in places.items():
+        chosen = next((p for p in found if p[0] == home[_level_of(row_id)]), found[0])
+        if len(found) > 1:
+            repeated.append(f"{row_id} ({cell_ref(*chosen, 0)}; also "
+                            f"{', '.join(cell_ref(*p, 0) for p in found if p != chosen)})")
+        sheet, r = chosen
+        scan.rows[sheet, r] = row_id
         experience = _EXPERIENCE_ID.match(row_id)
         if experience:
-            _take_experience(criteria, sheet, r, rows[r], experience, scan)
-        elif _ITEM_ID.match(row_id):
-            _take_item(criteria, sheet, r, rows[r], row_id, scan)
+            _take_experience(criteria, sheet, r, sheets[sheet][r], experience, scan)
+        else:
+            _take_item(criteria, sheet, r, sheets[sheet][r], row_id, scan)
+    if repeated:
+        scan.warnings.append(f"{len(repeated)} ID(s) stand in more than one row; each is read "
+                             f"from its level's own sheet: {_some(repeated)}")
+    return scan
+
+
+def _id_rows(rows: list[list[Any]]) -> list[tuple[int, str]]:
+    """(row, ID) of a sheet's ID rows; none for the very hidden ITSS_ANSWERS mirror.
+
+    That sheet lists flat answer keys (``<id>.evidence`` ...) beside formulas that mirror
+    the input cells; its cached values are not answers, so a sheet holding flat keys is
+    skipped whatever its name.
+    """
+    ids = [(r, row[0].strip()) for r, row in enumerate(rows)
+           if row and type(row[0]) is str and "." in row[0]]
+    if _FLAT_KEY.search("\n".join(row_id for _, row_id in ids)):
+        return []
+    return [(r, row_id) for r, row_id in ids
+            if _EXPERIENCE_ID.match(row_id) or _ITEM_ID.match(row_id)]
+
+
+def _level_of(row_id: str) -> str:
+    return ".".join(row_id.split(".")[:2])
+
+
+def _home_sheets(places: dict[str, list[tuple[str, int]]]) -> dict[str, str]:
+    """Level ID -> the sheet holding most of its IDs (ties: the first name in order)."""
+    counts: dict[tuple[str, str], int] = {}
+    for row_id, found in places.items():
+        for sheet in {sheet for sheet, _ in found}:
+            key = (_level_of(row_id), sheet)
+            counts[key] = counts.get(key, 0) + 1
+    home: dict[str, str] = {}
+    for (level_id, sheet), n in sorted(counts.items()):
+        if n > counts.get((level_id, home.get(level_id, "")), 0):
+            home[level_id] = sheet
+    return home
 
 
 def _take_item(
@@ -199,9 +247,6 @@ def _take_item(
     if item_id not in criteria.item_by_id:
         if _answered(tick, evidence):
             scan.unknown.append(item_id)
-        return
-    if item_id in scan.cells:
-        _twice(scan, item_id, sheet, r)
         return
     if tick is not False:  # unticked is the default; leaving it out keeps parsing quick
         scan.flat[item_id] = tick
@@ -221,8 +266,9 @@ def _take_experience(
         if any(_answered(v) for v in row[1:]):
             scan.unknown.append(row_id)
         return
-    if row_id in scan.cells:
-        _twice(scan, row_id, sheet, r)
+    if not 1 <= int(match["row"]) <= layout.EXPERIENCE_ROWS:
+        if any(_answered(v) for v in row[1:]):
+            scan.extra_rows.append(row_id)
         return
     scan.cells[row_id] = (sheet, r, layout.ID_COL)
     attrs = layout.experience_attrs(criteria.field_by_id[level.field])
@@ -232,14 +278,6 @@ def _take_experience(
         if value != "" and value is not None and value is not False:
             scan.flat[f"{row_id}.{attr}"] = value
             scan.cells[f"{row_id}.{attr}"] = (sheet, r, col)
-
-
-def _twice(scan: _Scan, row_id: str, sheet: str, r: int) -> None:
-    first_sheet, first_row, _ = scan.cells[row_id]
-    scan.warnings.append(
-        f"{row_id} appears twice ({cell_ref(first_sheet, first_row, 0)} and "
-        f"{cell_ref(sheet, r, 0)}); the first row is used"
-    )
 
 
 def _where(scan: _Scan, key: str) -> str:
@@ -277,6 +315,11 @@ def _content_warnings(criteria: Criteria, meta: dict[str, str], scan: _Scan) -> 
             f"{criteria.version} does not have were not carried: "
             f"{_some(scan.unknown)}"
         )
+    if scan.extra_rows:
+        warnings.append(
+            f"{len(scan.extra_rows)} experience row(s) beyond the workbook's table of "
+            f"{layout.EXPERIENCE_ROWS} were not counted: {_some(scan.extra_rows)}"
+        )
     changed = [
         i for i, text in scan.texts.items() if not _same_text(text, criteria.item_by_id[i].text)
     ]
@@ -292,6 +335,65 @@ def _content_warnings(criteria: Criteria, meta: dict[str, str], scan: _Scan) -> 
             f"not ticked: {_some(missing)}"
         )
     return warnings
+
+
+def _error_value_warnings(criteria: Criteria, container: Container, scan: _Scan) -> list[str]:
+    """Answer cells holding an error value (#N/A, #DIV/0! ...), which the reader sees as
+    blank: a warning for each, so that a lost answer is not silent (.xlsx only)."""
+    if container.kind != "xlsx":
+        return []
+    warnings = []
+    for sheet, r, c in error_cells(container.data):
+        key = _answer_key(criteria, scan.rows.get((sheet, r)), c)
+        if key:
+            warnings.append(f"{cell_ref(sheet, r, c)} ({key}): holds an error value, not an "
+                            "answer; not taken")
+    return warnings
+
+
+_ERROR_MARK = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_CELL_TAG = re.compile(rb"<c\b[^>]*>")
+_CELL_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+
+
+def error_cells(data: bytes) -> Iterator[tuple[str, int, int]]:
+    """(sheet, zero-based row, zero-based column) of each cell whose value is an error."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {}
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                xml = archive.read(info)
+                # Excel and LibreOffice write t="e"; one quick search per sheet.
+                if b't="e"' in xml or b"t='e'" in xml:
+                    parts[info.filename] = xml
+        names = _sheet_names(archive) if parts else {}
+        for part, xml in parts.items():
+            sheet = names.get(part)
+            if sheet is None:
+                continue
+            for tag in _CELL_TAG.findall(xml):
+                ref = _CELL_REF.search(tag)
+                if ref and _ERROR_MARK.search(tag):
+                    yield sheet, int(ref[2]) - 1, column_number(ref[1].upper()) - 1
+
+
+def _answer_key(criteria: Criteria, row_id: str | None, col: int) -> str | None:
+    """The flat key of the answer cell at `col` of an ID row, or None."""
+    if row_id is None:
+        return None
+    match = _EXPERIENCE_ID.match(row_id)
+    if match is None:
+        return {layout.TICK_COL: row_id, layout.EVIDENCE_COL: f"{row_id}.evidence"}.get(col)
+    field_id = _level_of(row_id).split(".")[0]
+    attrs = layout.experience_attrs(criteria.field_by_id[field_id])
+    return f"{row_id}.{attrs[col - 1]}" if 1 <= col <= len(attrs) else None
+
+
+def _capped(warnings: list[str]) -> list[str]:
+    """At most MAX_WARNINGS warnings; the rest counted, so a hostile file stays small."""
+    if len(warnings) <= MAX_WARNINGS:
+        return warnings
+    return warnings[:MAX_WARNINGS] + [f"and {len(warnings) - MAX_WARNINGS} more warnings"]
 
 
 def _expected_items(criteria: Criteria, meta: dict[str, str]) -> Iterator[str]:

@@ -105,10 +105,76 @@ def test_a_row_twice_keeps_the_first_and_says_so(criteria):
     read = reader.read_workbook(criteria, data, "a")
     assert not read.answers.ticked("hardware.3.complexity.1")
     assert any(
-        w.startswith("hardware.3.complexity.1 appears twice ('HW L3'!A")
-        and w.endswith("the first row is used")
+        w.startswith("1 ID(s) stand in more than one row; each is read from its level's own "
+                     "sheet: hardware.3.complexity.1 ('HW L3'!A")
         for w in read.warnings
     ), read.warnings
+
+
+def test_a_copied_id_on_another_sheet_does_not_override_the_levels_own(criteria, hw4):
+    def forge(book: openpyxl.Workbook) -> None:
+        cover = book["Cover"]
+        for n in range(1, 4):
+            cover.cell(row=40 + n, column=1, value=f"hardware.4.complexity.{n}")
+            cover.cell(row=40 + n, column=3, value=False)
+        book.move_sheet(cover, offset=len(book.worksheets))
+
+    read = reader.read_workbook(criteria, edit(filled(criteria, person(9), hw4), forge), "a")
+
+    assert read.answers.ticked("hardware.4.complexity.1") == hw4["hardware.4.complexity.1"]
+    assert any("3 ID(s) stand in more than one row" in w for w in read.warnings)
+
+
+def test_experience_rows_beyond_the_table_are_not_counted(criteria):
+    def extra(book: openpyxl.Workbook) -> None:
+        sheet = book["HW L5"]
+        end = sheet.max_row + 1
+        for n, number in enumerate((7, 99999999999999999999)):
+            sheet.cell(row=end + n, column=1, value=f"hardware.5.experience.{number}")
+            sheet.cell(row=end + n, column=3, value="network")
+            sheet.cell(row=end + n, column=4, value=5)
+            sheet.cell(row=end + n, column=5, value=True)
+
+    read = reader.read_workbook(criteria, edit(filled(criteria, person(9), {}), extra), "a")
+
+    assert read.answers.rows("hardware.5") == []
+    assert ("2 experience row(s) beyond the workbook's table of 6 were not counted: "
+            "hardware.5.experience.7, hardware.5.experience.99999999999999999999"
+            in read.warnings)
+
+
+def test_an_error_value_in_an_answer_cell_is_named(criteria, hw4):
+    data = filled(criteria, person(9), hw4)
+    sheet, row = reader_position(criteria, data, "hardware.4.complexity.1")
+
+    def error(book: openpyxl.Workbook) -> None:
+        book[sheet].cell(row=row + 1, column=3, value="#N/A")
+
+    read = reader.read_workbook(criteria, edit(data, error), "a")
+
+    assert not read.answers.ticked("hardware.4.complexity.1")
+    assert (f"'{sheet}'!C{row + 1} (hardware.4.complexity.1): holds an error value, not an "
+            "answer; not taken") in read.warnings
+
+
+def reader_position(criteria, data, item_id):
+    scan = reader._scan(criteria, reader._load_sheets(reader.open_container(data)))
+    return next(place for place, row_id in scan.rows.items() if row_id == item_id)
+
+
+def test_warnings_are_capped(criteria, monkeypatch):
+    monkeypatch.setattr(reader, "MAX_WARNINGS", 3)
+
+    def yes(book: openpyxl.Workbook) -> None:
+        sheet = book["HW L5"]
+        for row in sheet.iter_rows():
+            if str(row[0].value).startswith("hardware.5.complexity."):
+                row[2].value = "yes"
+
+    read = reader.read_workbook(criteria, edit(filled(criteria, person(9), {}), yes), "a")
+
+    assert len(read.warnings) == 4
+    assert read.warnings[-1] == "and 3 more warnings"
 
 
 def test_sheets_are_found_by_what_they_hold(criteria, hw4):
