@@ -11,6 +11,7 @@ import contextlib
 import json
 import numbers
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,6 +94,7 @@ def write_xlsx(
     parts = _parts(tables)
     with _atomic(Path(path)) as tmp:
         stream = tmp.with_name(tmp.name + ".stream")
+        stream.touch(mode=0o600, exist_ok=False)  # private like `tmp`; XlsxWriter truncates it
         try:
             _stream_workbook(result, tables, parts, stream)
             specs = [
@@ -157,6 +159,10 @@ def _stream_workbook(
 def _atomic(target: Path) -> Iterator[Path]:
     """A temporary path beside `target`, renamed onto it when the block succeeds.
 
+    The temporary file is private while it is written; renamed, it has the permissions of
+    the file it replaces, or for a new file those a plain open() gives (0o666 less the
+    umask).
+
     Raises:
         OutputError: the folder does not exist or cannot be written, or the rename fails.
     """
@@ -168,11 +174,25 @@ def _atomic(target: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, _mode(target))
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"{target}: cannot be written ({exc.strerror})") from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _mode(target: Path) -> int:
+    """The permission bits of `target`, or those open() would give it when it is new."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        pass
+    # The umask can only be read by setting it; a thread creating a file meanwhile gets the
+    # strictest one, never a looser one.
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write_table(sheet: Any, frame: pd.DataFrame, header: Any) -> None:
