@@ -2,7 +2,8 @@
 
 Every file is written atomically: to a temporary file beside the target, then renamed, so an
 interrupted run never leaves half a report. Staff text is written as strings, never as
-formulas, whatever it starts with.
+formulas, whatever it starts with; what no file can hold (bytes of a file name that are not
+UTF-8, control characters) is written as a visible escape such as `\\xff` (`safe_text`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import contextlib
 import json
 import numbers
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 import xlsxwriter
@@ -37,6 +39,24 @@ MAX_CELL_TEXT = 32_767
 MAX_SHEET_ROWS = 1_048_576
 #: Widest column the report sets, in characters.
 MAX_WIDTH = 60
+#: What XML 1.0 forbids (control characters but tab, newline and carriage return; U+FFFE,
+#: U+FFFF), and lone surrogates, which no UTF-8 file can hold: os.fsdecode makes them of the
+#: bytes of a file name that are not UTF-8, and XlsxWriter, json and to_csv fail on them.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def safe_text(text: str) -> str:
+    r"""`text` as every report file can hold it, with each character it cannot hold as a
+    visible escape: an undecoded byte of a file name (a surrogate from os.fsdecode) as
+    `\xff`, a control character as `\x01`, any other as `\ud800`."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match[0])
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the byte code - 0xDC00
+        code -= 0xDC00
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def to_json(result: ImportResult) -> dict[str, Any]:
@@ -47,10 +67,10 @@ def to_json(result: ImportResult) -> dict[str, Any]:
         read = file.status != "rejected"
         out.append(
             {
-                "path": file.path,
+                "path": safe_text(file.path),
                 "status": file.status,
-                "reason": file.reason,
-                "employee_id": file.employee_id,
+                "reason": safe_text(file.reason),
+                "employee_id": file.employee_id and safe_text(file.employee_id),
                 "levels": {f: file.levels.get(f) if read else None for f in fields},
                 "overall": file.overall if read else None,
             }
@@ -76,10 +96,24 @@ def write_csv(
     written = []
     for name in TABLE_NAMES:
         target = directory / f"{name}.csv"
-        with _atomic(target) as tmp:
-            tables[name].to_csv(tmp, index=False, encoding="utf-8-sig")
+        with _atomic(target) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as file:
+            tables[name].to_csv(_SafeText(file), index=False)
         written.append(target)
     return written
+
+
+class _SafeText:
+    """A text file that writes what it is given through `safe_text`.
+
+    An escape is letters and a backslash, which CSV never quotes, so escaping the CSV text
+    gives what escaping each value would, without a Python call per cell.
+    """
+
+    def __init__(self, file: TextIO):
+        self.file = file
+
+    def write(self, text: str) -> int:
+        return self.file.write(safe_text(text))
 
 
 def write_xlsx(
@@ -99,7 +133,10 @@ def write_xlsx(
             _stream_workbook(result, tables, parts, stream)
             specs = [
                 xlsx_tables.Table(
-                    sheet=n, name=part.name, columns=list(part.frame.columns), rows=len(part.frame)
+                    sheet=n,
+                    name=part.name,
+                    columns=[safe_text(c) for c in part.frame.columns],
+                    rows=len(part.frame),
                 )
                 for n, part in enumerate(parts, start=1)
             ]
@@ -199,7 +236,7 @@ def _write_table(sheet: Any, frame: pd.DataFrame, header: Any) -> None:
     """A table's cells under a frozen header row; every value written by its own type."""
     columns = list(frame.columns)
     for col, column in enumerate(columns):
-        sheet.write_string(0, col, column, header)
+        _write_text(sheet, 0, col, column, header)
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for col, value in enumerate(values):
             _write_value(sheet, row, col, value)
@@ -225,7 +262,11 @@ def _write_value(sheet: Any, row: int, col: int, value: Any) -> None:
     elif isinstance(value, numbers.Real):  # numpy's integers too, from Int64 columns
         sheet.write_number(row, col, float(value))
     else:
-        sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT])
+        _write_text(sheet, row, col, str(value))
+
+
+def _write_text(sheet: Any, row: int, col: int, text: str, fmt: Any = None) -> None:
+    sheet.write_string(row, col, safe_text(text)[:MAX_CELL_TEXT], fmt)
 
 
 def _width(column: str, values: pd.Series) -> float:
@@ -353,7 +394,7 @@ def _panel(
     cells.write_string(row, col, panel.title, title)
     cells.set_row(row + 1, 30)  # field titles wrap onto two lines
     for c, name in enumerate(panel.columns):
-        cells.write_string(row + 1, col + c, name, header)
+        _write_text(cells, row + 1, col + c, name, header)
     for r, values in enumerate(panel.rows, start=row + 2):
         for c, value in enumerate(values):
             _write_value(cells, r, col + c, value)
