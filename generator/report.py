@@ -266,7 +266,21 @@ def _write_value(sheet: Any, row: int, col: int, value: Any) -> None:
 
 
 def _write_text(sheet: Any, row: int, col: int, text: str, fmt: Any = None) -> None:
-    sheet.write_string(row, col, safe_text(text)[:MAX_CELL_TEXT], fmt)
+    text = _cut(safe_text(text))
+    if text.startswith("<r>") and text.endswith("</r>"):
+        # XlsxWriter takes such a string for rich text of its own making and writes it
+        # unescaped, which is no longer XML; the runs of a rich string are escaped.
+        formats = [] if fmt is None else [fmt]
+        sheet.write_rich_string(row, col, text[:1], text[1:-1], text[-1:], *formats)
+    else:
+        sheet.write_string(row, col, text, fmt)
+
+
+def _cut(text: str) -> str:
+    """`text` cut to what a cell holds (Excel counts UTF-16 code units)."""
+    if len(text) <= MAX_CELL_TEXT // 2:
+        return text
+    return text.encode("utf-16-le")[: 2 * MAX_CELL_TEXT].decode("utf-16-le", "ignore")
 
 
 def _width(column: str, values: pd.Series) -> float:
@@ -312,17 +326,20 @@ class _InRowOrder:
     """
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], tuple[str, Any, Any]] = {}
+        self.cells: dict[tuple[int, int], tuple[str, tuple]] = {}
         self.heights: dict[int, float] = {}
 
     def write_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
-        self.cells[row, col] = ("write_string", value, fmt)
+        self.cells[row, col] = ("write_string", (value, fmt))
+
+    def write_rich_string(self, row: int, col: int, *runs: Any) -> None:
+        self.cells[row, col] = ("write_rich_string", runs)
 
     def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
-        self.cells[row, col] = ("write_number", value, fmt)
+        self.cells[row, col] = ("write_number", (value, fmt))
 
     def write_boolean(self, row: int, col: int, value: bool, fmt: Any = None) -> None:
-        self.cells[row, col] = ("write_boolean", value, fmt)
+        self.cells[row, col] = ("write_boolean", (value, fmt))
 
     def set_row(self, row: int, height: float) -> None:
         self.heights[row] = height
@@ -334,8 +351,8 @@ class _InRowOrder:
             if row in self.heights:
                 sheet.set_row(row, self.heights[row])
             for r, col in (key for key in by_row if key[0] == row):
-                method, value, fmt = self.cells[r, col]
-                getattr(sheet, method)(r, col, value, fmt)
+                method, args = self.cells[r, col]
+                getattr(sheet, method)(r, col, *args)
 
 
 def _panels(result: ImportResult, tables: dict[str, pd.DataFrame]) -> tuple[_Panel, ...]:

@@ -1,5 +1,6 @@
 """Text no file can hold (undecodable bytes of a file name, control characters) is written
-as a visible escape by the report, JSON and CSV writers alike."""
+as a visible escape by the report, JSON and CSV writers alike; text that looks like the
+report's own XML is written as text."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from tests.import_corpus import answers_for, filled, person
 FILE_NAME = os.fsdecode(b"E0001 \x01\xff.xlsx")
 SHOWN_NAME = "E0001 \\x01\\xff.xlsx"
 ROSTER = {
-    "E0001": {"employee_id": "E0001", "name": "社員\x01\udcff 1", "department": "Ops\x0b"},
+    "E0001": {"employee_id": "E0001", "name": "社員\x01\udcff 1", "department": "<r>IT & Ops</r>"},
     "E0002": {"employee_id": "E0002", "name": "未提出\udcfe", "department": "Ops\x0b"},
 }
-SHOWN = {"E0001": ("社員\\x01\\xff 1", "Ops\\x0b"), "E0002": ("未提出\\xfe", "Ops\\x0b")}
+SHOWN = {"E0001": ("社員\\x01\\xff 1", "<r>IT & Ops</r>"), "E0002": ("未提出\\xfe", "Ops\\x0b")}
 #: A rejected file named as os.fsdecode gives it, surrogate and all, whatever the import's own
 #: display of paths makes of it.
 RAW_NAME = os.fsdecode(b"E0003 \xfe.xlsx")
@@ -70,6 +71,8 @@ def test_the_report_is_well_formed_and_shows_the_escapes(result, tmp_path):
     book = openpyxl.load_workbook(path)
     summary = {row[0]: row[1:3] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary == SHOWN
+    dashboard = {cell.value for row in book["Dashboard"].iter_rows() for cell in row}
+    assert "<r>IT & Ops</r>" in dashboard  # a department, in the mean level panel
     files = [row[:3] for row in book["Files"].iter_rows(min_row=2, values_only=True)]
     assert files[0][0].endswith(SHOWN_NAME)
     assert files[1] == (SHOWN_RAW, "rejected", f"not a workbook: {SHOWN_RAW}")
@@ -93,3 +96,26 @@ def test_csv_shows_the_escapes(result, tmp_path):
         assert f"{name},{department}" in texts["summary"]
     assert f"{SHOWN_NAME}," in texts["files"]
     assert f"{SHOWN_RAW},rejected,not a workbook: {SHOWN_RAW}," in texts["files"]
+
+
+def test_libreoffice_reads_the_same_text(result, tmp_path):
+    from tests import soffice
+
+    soffice.require_soffice()
+    path = tmp_path / "report.xlsx"
+    report.write_xlsx(result, path)
+    [again] = soffice.convert([path], tmp_path / "lo", "xlsx")
+
+    book = openpyxl.load_workbook(again)
+    summary = {row[0]: row[1:3] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary == SHOWN
+
+
+def test_a_long_text_is_cut_to_what_a_cell_holds(result, tmp_path):
+    """Excel counts UTF-16 code units: an emoji takes two."""
+    tables = result.tables()
+    tables["summary"].loc[0, "name"] = "<r>" + "😀" * 20_000 + "</r>"
+    report.write_xlsx(result, tmp_path / "report.xlsx", tables)
+
+    name = openpyxl.load_workbook(tmp_path / "report.xlsx")["Summary"]["B2"].value
+    assert name == "<r>" + "😀" * ((report.MAX_CELL_TEXT - 3) // 2)
