@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from xml.parsers import expat
 
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
@@ -36,24 +37,58 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 #: from A1 to the farthest cell, so the area is bounded, not the address.
 MAX_SHEET_CELLS = 2_000_000
 
+#: All sheets' rectangles together: the reader holds every sheet of a workbook at once.
+#: A generated workbook's sheets span a few thousand cells.
+MAX_BOOK_CELLS = 4_000_000
+#: Rows 1-999, columns A-Z: what a sheet without a reference beyond Z999 is counted as, so
+#: that most sheets need one search, not a measurement (154 of them fit the budget).
+SMALL_SHEET = (999, 26)
+#: XML parts up to this size are parsed whole to prove they are well-formed; larger ones
+#: are only checked to end with their root element's end tag.
+WELL_FORMED_PARSE_BYTES = 16 * 1024
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 #: The stream an encrypted ("password to open") OOXML file keeps in its OLE container.
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+#: Parts an xlsx cannot be read without.
+_REQUIRED_XLSX = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+#: Parts besides the sheets that the readers parse: a damaged one is named.
+_READ_PARTS = {
+    *_REQUIRED_XLSX,
+    "_rels/.rels",
+    "xl/styles.xml",
+    "xl/sharedStrings.xml",
+    "docProps/core.xml",
+    "content.xml",
+    "meta.xml",
+}
 
-# A cell's reference: r="XFD1048576". Patterns that start with a literal search fast.
-_CELL_ROW = re.compile(rb'r="[A-Z]+([0-9]+)"')
-_CELL_COL = re.compile(rb'r="([A-Z]+)[0-9]')
-#: A reference beyond column ZZ or row 9,999: only then are all references measured.
-_FAR_HINT = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{5})')
+# XML as the native reader reads it: attributes in either quotes with spaces around "=",
+# references in any case. An attribute is matched whole, so an r inside another
+# attribute's value is not taken for one. Patterns that start with a literal search fast.
+_ATTR = rb"""\s+[^\s=<>/]+\s*=\s*(?:"[^"]*"|'[^']*')"""
+_REF = rb"""\s*=\s*(["'])([A-Za-z]*)([0-9]+)\1"""
+# The first r of each <c> and <row> start tag.
+_CELL = re.compile(rb"<c(?:" + _ATTR + rb")*?\s+r" + _REF)
+_ROW = re.compile(rb"<row(?:" + _ATTR + rb")*?\s+r" + _REF)
+_CELL_WITHOUT_REF = re.compile(rb"<c(?=[\s/>])(?!(?:" + _ATTR + rb")*?\s+r" + _REF + rb")")
+_ROW_WITHOUT_REF = re.compile(rb"<row(?=[\s/>])(?!(?:" + _ATTR + rb")*?\s+r" + _REF + rb")")
+#: A <c> or <row> start tag whose first attribute is not r="...", as programs write it.
+_UNUSUAL_TAG = re.compile(rb'<(?:c|row)(?:[/>\t\r\n]| (?!r="))')
+#: A reference so spelled beyond Z999.
+_FAR_HINT = re.compile(rb'r="(?:[A-Za-z]{2,}[0-9]|[A-Za-z]?[0-9]{4})')
 _DIMENSION = re.compile(
-    rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})'
-    rb'([0-9]{1,7})"'
+    rb"<dimension(?:"
+    + _ATTR
+    + rb""")*?\s+ref\s*=\s*(["'])(?:[A-Za-z]*[0-9]+:)?([A-Za-z]*)([0-9]+)\1"""
 )
-#: Parts besides the sheets that the native reader parses and a person's text lives in.
-_TEXT_PARTS = {"xl/sharedStrings.xml", "content.xml", "styles.xml"}
+#: A `<x:c>`, `<x:row>` or `<x:dimension>`: the reader takes any prefix; the patterns don't.
+_PREFIXED = re.compile(rb":(?:c|row|dimension)[\s/>]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_REF_TEXT = re.compile(r"([A-Za-z]*)([0-9]+)")
+_ROOT_TAG = re.compile(rb"<([^\s<>/!?]+)")
 _NS = {
     "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -96,9 +131,11 @@ def open_container(data: bytes) -> Container:
         _check_directory(infos)
         names = {info.filename for info in infos}
         kind = _kind(archive, names)
-        _check_xml_members(archive, infos, kind)
-        saved_at = _saved_at(archive, kind, names)
-        workbook_xml = _read(archive, "xl/workbook.xml") if kind == "xlsx" else None
+        parts = _xml_parts(archive, infos)
+        if kind == "xlsx":
+            _check_sheets(archive, parts, names)
+        saved_at = _saved_at(parts, kind)
+    workbook_xml = parts.get("xl/workbook.xml") if kind == "xlsx" else None
     return Container(data=data, kind=kind, saved_at=saved_at, workbook_xml=workbook_xml)
 
 
@@ -154,74 +191,240 @@ def _kind(archive: zipfile.ZipFile, names: set[str]) -> str:
     raise WorkbookError("not a spreadsheet: an Office file without xl/workbook.xml")
 
 
-def _check_xml_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: str) -> None:
-    """Refuse entity declarations in the parts the reader parses, and far-out cells.
-
-    The parts read here with defusedxml (workbook.xml, core.xml, meta.xml) refuse entities
-    by themselves; these are the ones the native reader parses.
-    """
+def _xml_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """Every XML member inflated, each checked to be UTF-8, entity-free and whole."""
+    parts = {}
     for info in infos:
-        name = info.filename
-        if kind == "xlsx" and name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            xml = _read(archive, name)
-            far = far_cell(xml)
-            if far:
-                sheet = _sheet_names(archive).get(name)
-                where = f"sheet '{sheet}' ({name})" if sheet else name
-                raise WorkbookError(
-                    f"{where} reaches cell {far}, far outside the area a "
-                    f"workbook of ours uses (limit {MAX_SHEET_CELLS:,} cells "
-                    "from A1)"
-                )
-        elif name in _TEXT_PARTS:
-            with archive.open(info) as member:
-                xml = member.read(4096)
-        else:
-            continue
-        if _DTD.search(xml, 0, 4096):
+        if info.filename.lower().endswith((".xml", ".rels")):
+            parts[info.filename] = _read(archive, info.filename)
+            _check_xml_part(info.filename, parts[info.filename])
+    return parts
+
+
+def _check_xml_part(name: str, xml: bytes) -> None:
+    # UTF-16 would hide every tag from the byte patterns below; no spreadsheet writes it.
+    if b"\x00" in xml[:256]:
+        raise WorkbookError(f"{name} is not UTF-8 XML, which every spreadsheet program writes")
+    if _DTD.search(xml):
+        raise WorkbookError(
+            f"{name} declares XML entities (<!DOCTYPE>/<!ENTITY>), "
+            "which no spreadsheet program writes; refused"
+        )
+    if name not in _READ_PARTS and not _is_worksheet(name):
+        return
+    if name in _READ_PARTS and len(xml) <= WELL_FORMED_PARSE_BYTES:
+        parser = expat.ParserCreate()
+        try:
+            parser.Parse(xml, True)
+        except expat.ExpatError as exc:
+            raise _damaged(name, f"it is not well-formed XML ({exc})") from None
+    else:
+        _check_closed(name, xml)
+
+
+def _check_closed(name: str, xml: bytes) -> None:
+    """A cut-short part, cheaply: it must end with its root element's end tag."""
+    root = _ROOT_TAG.search(xml)
+    if root is None:
+        raise _damaged(name, "it holds no XML element")
+    tail = xml[-len(root[1]) - 64 :].rstrip()
+    closed = re.search(rb"</" + re.escape(root[1]) + rb"\s*>$", tail)
+    if not (closed or tail.endswith((b"/>", b"-->"))):
+        raise _damaged(name, f"it ends before its root element <{root[1].decode()}> is closed")
+
+
+def _damaged(name: str, what: str) -> WorkbookError:
+    return WorkbookError(
+        f"truncated or damaged: {name} cannot be read, {what}; ask for the file again"
+    )
+
+
+def _is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _check_sheets(archive: zipfile.ZipFile, parts: dict[str, bytes], names: set[str]) -> None:
+    """Each sheet's rectangle from A1 to its farthest cell, and all of them together."""
+    for required in _REQUIRED_XLSX:
+        if required not in names:
+            raise _damaged(required, "the part is missing")
+    sheets = _sheet_parts(parts, names)
+    for member in set(sheets) - set(parts):  # a sheet part not named .xml is read all the same
+        parts[member] = _read(archive, member)
+        _check_xml_part(member, parts[member])
+
+    members = sorted(set(sheets) | {n for n in parts if _is_worksheet(n)})
+    quick = len(members) * SMALL_SHEET[0] * SMALL_SHEET[1] <= MAX_BOOK_CELLS
+    total, largest = _measure_sheets(parts, sheets, members, quick)
+    if total > MAX_BOOK_CELLS:
+        where, rows, cols = largest
+        raise WorkbookError(
+            f"the sheets together span {total:,} cells from A1, far more than a workbook of "
+            f"ours uses (limit {MAX_BOOK_CELLS:,} cells for all sheets); the largest is "
+            f"{where}, to cell {cell_name(rows, cols)}"
+        )
+
+
+def _measure_sheets(
+    parts: dict[str, bytes], sheets: dict[str, str], members: list[str], quick: bool
+) -> tuple[int, tuple[str, int, int]]:
+    """The sheets' total area and the largest (where, rows, columns); too large a sheet
+    raises. With `quick` the total is an upper bound, measured exactly once over budget."""
+    total, largest = 0, ("", 0, 0)
+    for name in members:
+        try:
+            rows, cols = sheet_extent(parts[name], quick)
+        except expat.ExpatError as exc:
+            raise _damaged(name, f"it is not well-formed XML ({exc})") from None
+        where = f"sheet '{sheets[name]}' ({name})" if name in sheets else name
+        if rows * cols > MAX_SHEET_CELLS:
             raise WorkbookError(
-                f"{name} declares XML entities (<!DOCTYPE>/<!ENTITY>), "
-                "which no spreadsheet program writes; refused"
+                f"{where} reaches cell {cell_name(rows, cols)}, far outside the area a "
+                f"workbook of ours uses (limit {MAX_SHEET_CELLS:,} cells from A1)"
             )
+        total += rows * cols
+        largest = max(largest, (where, rows, cols), key=lambda item: item[1] * item[2])
+    if quick and total > MAX_BOOK_CELLS:
+        return _measure_sheets(parts, sheets, members, quick=False)
+    return total, largest
 
 
 def far_cell(xml: bytes) -> str | None:
     """The farthest cell of a sheet's XML when the rectangle from A1 to it is too large.
 
     That rectangle is what a reader allocates; the `<dimension>` a file claims counts too.
-    Most sheets have no reference beyond column ZZ and row 9,999 (at most 7 million cells,
-    which a worker's memory holds), so one quick search settles them.
     """
-    rows, cols = set(), set()
-    dimension = _DIMENSION.search(xml, 0, 2048)
-    if dimension:
-        cols.add(dimension[1])
-        rows.add(dimension[2])
+    rows, cols = sheet_extent(xml)
+    return cell_name(rows, cols) if rows * cols > MAX_SHEET_CELLS else None
+
+
+def sheet_extent(xml: bytes, quick: bool = False) -> tuple[int, int]:
+    """The farthest row and column (1-based) a reader places a cell of this sheet in.
+
+    When every `<row>` and `<c>` names its position, the positions are found by pattern;
+    a cell or row without one is placed after the previous (as OOXML and the readers
+    do), which only a parse of the whole sheet can follow. With `quick`, a sheet with no
+    reference beyond Z999 (most sheets) is taken to reach Z999, found by one search.
+
+    Raises:
+        xml.parsers.expat.ExpatError: that parse found the sheet not well-formed.
+    """
+    if _PREFIXED.search(xml):
+        return _walk_positions(xml)
+    if quick and not _UNUSUAL_TAG.search(xml) and _within_small_sheet(xml):
+        return SMALL_SHEET
+    if _CELL_WITHOUT_REF.search(xml) or _ROW_WITHOUT_REF.search(xml):
+        return _walk_positions(xml)
+
+    refs = _CELL.findall(xml) + _ROW.findall(xml) + _dimensions(xml)
+    if not refs:
+        return 0, 0
+    _, letters, digits = zip(*refs, strict=True)
+    far_row = max(map(int, set(digits)))
+    far_col = max(map(column_number, {col.upper() for col in set(letters)}))
+    return far_row, far_col
+
+
+def _within_small_sheet(xml: bytes) -> bool:
+    """No reference beyond Z999, when every one is spelled r="..." (as programs write)."""
     if _FAR_HINT.search(xml):
-        rows.update(_CELL_ROW.findall(xml))
-        cols.update(_CELL_COL.findall(xml))
-    if not rows or not cols:
-        return None
-    far_row = max(int(row) for row in rows)
-    far_col = max(cols, key=column_number)
-    if far_row * column_number(far_col) <= MAX_SHEET_CELLS:
-        return None
-    return f"{far_col.decode()}{far_row}"
+        return False
+    return all(int(row) <= SMALL_SHEET[0] and len(col) <= 1 for _, col, row in _dimensions(xml))
+
+
+def _dimensions(xml: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """The `<dimension>` references, which come before the cells."""
+    head = xml.find(b"<sheetData")
+    return _DIMENSION.findall(xml, 0, head if head >= 0 else len(xml))
+
+
+class _Positions:
+    """Expat handlers that follow the implicit row and column of each `<row>` and `<c>`."""
+
+    def __init__(self) -> None:
+        self.row, self.col = 1, 1  # where the next row and cell without `r` go
+        self.far_row, self.far_col = 0, 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            self.row = _position(attrs.get("r"), self.row, 0)[0]
+            self.far_row = max(self.far_row, self.row)
+        elif local == "c":
+            row, self.col = _position(attrs.get("r"), self.row, self.col)
+            self.far_row, self.far_col = max(self.far_row, row), max(self.far_col, self.col)
+        elif local == "dimension":
+            for corner in attrs.get("ref", "").split(":"):
+                row, col = _position(corner, 0, 0)
+                self.far_row, self.far_col = max(self.far_row, row), max(self.far_col, col)
+
+    def end(self, name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            self.row, self.col = self.row + 1, 1
+        elif local == "c":
+            self.col += 1
+
+
+def _walk_positions(xml: bytes) -> tuple[int, int]:
+    positions = _Positions()
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = positions.start
+    parser.EndElementHandler = positions.end
+    parser.Parse(xml, True)
+    return positions.far_row, positions.far_col
+
+
+def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
+    """The (row, column) `ref` names, its row alone if it has no letters; else (row, col)."""
+    match = _REF_TEXT.fullmatch(ref or "")
+    if not match:
+        return row, col
+    return int(match[2]), column_number(match[1].upper()) if match[1] else col
+
+
+def cell_name(row: int, col: int) -> str:
+    """A cell's name in A1 style: XFD1048576 for row 1,048,576, column 16,384."""
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
+    """Zip member -> sheet name, from xl/workbook.xml and its relationships; each there."""
+    book = _parse(parts, "xl/workbook.xml")
+    rels = _parse(parts, "xl/_rels/workbook.xml.rels")
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    sheets = {}
+    for sheet in book.iter(f"{{{_NS['main']}}}sheet"):
+        rel_id, name = sheet.get(f"{{{_NS['r']}}}id"), sheet.get("name", "")
+        if rel_id not in targets:
+            raise _damaged(
+                "xl/_rels/workbook.xml.rels", f"it has no relationship {rel_id} for sheet '{name}'"
+            )
+        member = "xl/" + targets[rel_id].lstrip("/").removeprefix("xl/")
+        if member not in names:
+            raise _damaged(member, f"the part of sheet '{name}' is missing")
+        sheets[member] = name
+    return sheets
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Zip member -> sheet name, from xl/workbook.xml and its relationships."""
+    """Zip member -> sheet name, from xl/workbook.xml and its relationships; {} if unclear."""
     try:
-        book = safe_et.fromstring(_read(archive, "xl/workbook.xml"))
-        rels = safe_et.fromstring(_read(archive, "xl/_rels/workbook.xml.rels"))
-    except (DefusedXmlException, safe_et.ParseError, WorkbookError):
+        parts = {name: _read(archive, name) for name in _REQUIRED_XLSX[1:]}
+        return _sheet_parts(parts, set(archive.namelist()))
+    except (DefusedXmlException, WorkbookError, KeyError):
         return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    names = {}
-    for sheet in book.iter(f"{{{_NS['main']}}}sheet"):
-        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
-        names["xl/" + target.lstrip("/").removeprefix("xl/")] = sheet.get("name", "")
-    return names
+
+
+def _parse(parts: dict[str, bytes], name: str):
+    try:
+        return safe_et.fromstring(parts[name])
+    except safe_et.ParseError as exc:
+        raise _damaged(name, f"it is not well-formed XML ({exc})") from None
 
 
 def column_number(letters: bytes | str) -> int:
@@ -241,17 +444,17 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes:
         raise WorkbookError(f"truncated or damaged: {name} cannot be inflated ({exc})") from None
 
 
-def _saved_at(archive: zipfile.ZipFile, kind: str, names: set[str]) -> datetime | None:
+def _saved_at(parts: dict[str, bytes], kind: str) -> datetime | None:
     """When the workbook was last saved, from its document properties, if it says."""
     member, path = (
         ("docProps/core.xml", "dcterms:modified")
         if kind == "xlsx"
         else ("meta.xml", "office:meta/dc:date")
     )
-    if member not in names:
+    if member not in parts:
         return None
     try:
-        root = safe_et.fromstring(_read(archive, member))
+        root = safe_et.fromstring(parts[member])
     except DefusedXmlException as exc:
         raise WorkbookError(
             f"{member}: XML entity tricks refused ({type(exc).__name__})"

@@ -383,7 +383,7 @@ def _broken_cases(criteria: Criteria, add) -> None:
         "entity-in-properties",
         entity_in_properties(good),
         "rejected",
-        reason=["entity tricks refused"],
+        reason=["declares XML entities"],
     )
     add("not-ours", foreign_workbook(), "rejected", reason=["not one of ours"])
     add(

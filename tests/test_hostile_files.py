@@ -22,7 +22,7 @@ REFUSED = {
     "zip-ratio-bomb": "zip bomb: xl/media/image1.bin inflates 1,0",
     "far-cell": "sheet 'HW L5' (xl/worksheets/sheet3.xml) reaches cell XFD1048576, far outside",
     "billion-laughs": "xl/sharedStrings.xml declares XML entities (<!DOCTYPE>/<!ENTITY>)",
-    "entity-in-properties": "docProps/core.xml: XML entity tricks refused (EntitiesForbidden)",
+    "entity-in-properties": "docProps/core.xml declares XML entities (<!DOCTYPE>/<!ENTITY>)",
     "ole-header-only": "an old Excel 97-2003 (.xls) or other OLE file",
 }
 
