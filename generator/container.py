@@ -3,8 +3,10 @@
 The fast readers are native code: a zip bomb costs them seconds and hundreds of megabytes,
 and one cell at XFD1048576 makes them abort the whole process (an allocation failure no
 Python ``except`` catches). So everything here looks only at the zip directory and at the
-raw sheet XML, before any reader sees the file. Each check raises `WorkbookError` with a
-reason a person can act on; the importer turns it into a rejected file.
+raw XML of the parts, before any reader sees the file: entity declarations in any part,
+missing or cut-short parts, and the area each sheet and all of them together span. Each
+check raises `WorkbookError` with a reason a person can act on; the importer turns it into
+a rejected file.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ _REF = rb"""\s*=\s*(["'])([A-Za-z]*)([0-9]+)\1"""
 # The first r of each <c> and <row> start tag.
 _CELL = re.compile(rb"<c(?:" + _ATTR + rb")*?\s+r" + _REF)
 _ROW = re.compile(rb"<row(?:" + _ATTR + rb")*?\s+r" + _REF)
+# A <c> or <row> start tag without an r attribute holding a reference.
 _CELL_WITHOUT_REF = re.compile(rb"<c(?=[\s/>])(?!(?:" + _ATTR + rb")*?\s+r" + _REF + rb")")
 _ROW_WITHOUT_REF = re.compile(rb"<row(?=[\s/>])(?!(?:" + _ATTR + rb")*?\s+r" + _REF + rb")")
 #: A <c> or <row> start tag whose first attribute is not r="...", as programs write it.
@@ -87,12 +90,9 @@ _DIMENSION = re.compile(
 #: A `<x:c>`, `<x:row>` or `<x:dimension>`: the reader takes any prefix; the patterns don't.
 _PREFIXED = re.compile(rb":(?:c|row|dimension)[\s/>]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+#: A reference as expat hands it over (text): letters, if any, then the row.
 _REF_TEXT = re.compile(r"([A-Za-z]*)([0-9]+)")
 _ROOT_TAG = re.compile(rb"<([^\s<>/!?]+)")
-_NS = {
-    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-}
 _CORE_NS = {
     "dcterms": "http://purl.org/dc/terms/",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -116,7 +116,8 @@ def open_container(data: bytes) -> Container:
 
     Raises:
         WorkbookError: empty, too large, encrypted, not a zip, truncated, a zip bomb,
-            entity declarations, or a cell far outside the sheet's area.
+            entity declarations, a part missing or damaged, a cell far outside the sheet's
+            area, or sheets spanning too many cells together.
     """
     _check_magic(data)
     try:
@@ -380,7 +381,9 @@ def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
     match = _REF_TEXT.fullmatch(ref or "")
     if not match:
         return row, col
-    return int(match[2]), column_number(match[1].upper()) if match[1] else col
+    if match[1]:
+        col = column_number(match[1].upper())
+    return int(match[2]), col
 
 
 def cell_name(row: int, col: int) -> str:
@@ -398,8 +401,10 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
     rels = _parse(parts, "xl/_rels/workbook.xml.rels")
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     sheets = {}
-    for sheet in book.iter(f"{{{_NS['main']}}}sheet"):
-        rel_id, name = sheet.get(f"{{{_NS['r']}}}id"), sheet.get("name", "")
+    # By local name, as the reader goes: strict OOXML has other namespaces.
+    for sheet in (e for e in book.iter() if _local(e.tag) == "sheet"):
+        rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
+        name = sheet.get("name", "")
         if rel_id not in targets:
             raise _damaged(
                 "xl/_rels/workbook.xml.rels", f"it has no relationship {rel_id} for sheet '{name}'"
@@ -409,6 +414,10 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> dict[str, str]:
             raise _damaged(member, f"the part of sheet '{name}' is missing")
         sheets[member] = name
     return sheets
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

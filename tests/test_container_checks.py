@@ -106,6 +106,22 @@ def test_a_generated_workbook_is_measured_by_the_quick_path(blank_workbook):
     assert rows < container.SMALL_SHEET[0] and cols < container.SMALL_SHEET[1]
 
 
+def test_a_sheet_part_outside_the_worksheets_folder_is_measured(blank_workbook):
+    """The reader follows workbook.xml's relationships, wherever they point."""
+    data = with_sheet_rows(blank_workbook, FAR_ROWS["lower case"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            raw = src.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                raw = raw.replace(b"worksheets/sheet3.xml", b"media/sheet3.bin")
+            name = info.filename.replace("worksheets/sheet3.xml", "media/sheet3.bin")
+            dst.writestr(name, raw)
+    assert refused(out.getvalue()) == FAR.replace(
+        "xl/worksheets/sheet3.xml", "xl/media/sheet3.bin"
+    )
+
+
 def test_sheets_within_their_own_limit_are_refused_together(blank_workbook):
     sheets = ["HW L5", "HW L4", "HW L3", "SW L5", "SW L4", "SW L3", "FM L6", "FM L5"]
     sheets += ["FM L4", "FM L3", "Common L2"]
