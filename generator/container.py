@@ -62,10 +62,11 @@ _READ_PARTS = {
     "_rels/.rels",
     "xl/styles.xml",
     "xl/sharedStrings.xml",
-    "docProps/core.xml",
     "content.xml",
     "meta.xml",
 }
+#: Read parts that `_sheet_parts` parses whole anyway.
+_PARSED_LATER = set(_REQUIRED_XLSX[1:])
 
 # XML as the native reader reads it: attributes in either quotes with spaces around "=",
 # references in any case. An attribute is matched whole, so an r inside another
@@ -213,7 +214,7 @@ def _check_xml_part(name: str, xml: bytes) -> None:
         )
     if name not in _READ_PARTS and not _is_worksheet(name):
         return
-    if name in _READ_PARTS and len(xml) <= WELL_FORMED_PARSE_BYTES:
+    if name not in _PARSED_LATER and name in _READ_PARTS and len(xml) <= WELL_FORMED_PARSE_BYTES:
         parser = expat.ParserCreate()
         try:
             parser.Parse(xml, True)

@@ -186,9 +186,10 @@ def test_a_missing_part_is_named(blank_workbook, member):
 @pytest.mark.parametrize(
     ("member", "what"),
     [
-        ("xl/workbook.xml", "it is not well-formed XML ("),
+        ("xl/workbook.xml", "it ends before its root element <workbook> is closed"),
         ("xl/styles.xml", "it is not well-formed XML ("),
-        ("xl/_rels/workbook.xml.rels", "it is not well-formed XML ("),
+        ("[Content_Types].xml", "it is not well-formed XML ("),
+        ("xl/_rels/workbook.xml.rels", "it ends before its root element <Relationships> is"),
         ("xl/sharedStrings.xml", "it ends before its root element <sst> is closed"),
         ("xl/worksheets/sheet3.xml", "it ends before its root element <worksheet> is closed"),
     ],
@@ -204,6 +205,14 @@ def test_a_sheet_with_a_tag_left_open_is_named(blank_workbook):
     assert refused(data).startswith(
         "truncated or damaged: xl/worksheets/sheet3.xml cannot be read, it is not well-formed "
         "XML (mismatched tag: line "
+    )
+
+
+def test_a_malformed_workbook_part_is_named(blank_workbook):
+    data = rewrite(blank_workbook, {"xl/workbook.xml": lambda raw: raw.replace(b"</sheets>", b"")})
+    assert refused(data).startswith(
+        "truncated or damaged: xl/workbook.xml cannot be read, it is not well-formed XML "
+        "(mismatched tag: line "
     )
 
 
