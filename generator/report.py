@@ -49,7 +49,7 @@ def safe_text(text: str) -> str:
     r"""`text` as every report file can hold it, with each character it cannot hold as a
     visible escape: an undecoded byte of a file name (a surrogate from os.fsdecode) as
     `\xff`, a control character as `\x01`, any other as `\ud800`."""
-    return _UNSAFE.sub(_escape, text)
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text  # search is quicker
 
 
 def _escape(match: re.Match) -> str:
