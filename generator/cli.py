@@ -114,13 +114,12 @@ def evaluate_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool)
         itss-workbook evaluate --json returned/*.xlsx > levels.json
     """
     criteria = load_criteria(ctx)
+    sources = read_answers_sources(criteria, list(paths))
     out, failed = [], 0
-    for path in paths:
-        try:
-            source = read_answers_source(criteria, path)
-        except ITSSError as exc:
-            click.echo(f"itss-workbook: {exc}", err=True)
-            out.append({"source": str(path), "error": str(exc)})
+    for path, source in zip(paths, sources, strict=True):
+        if isinstance(source, ITSSError):
+            click.echo(f"itss-workbook: {source}", err=True)
+            out.append({"source": str(path), "error": str(source)})
             failed += 1
             continue
         assessment = rules.evaluate(criteria, source.answers)
@@ -242,14 +241,24 @@ def _progress_bar(quiet: bool):
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
-def read_answers_source(criteria: criteria_mod.Criteria,
-                        path: Path) -> answers_mod.AnswersFile:
-    """An answers file, or a filled-in workbook read by the workbook reader."""
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        from generator import reader
+def read_answers_sources(criteria: criteria_mod.Criteria,
+                         paths: list[Path]) -> list[answers_mod.AnswersFile | ITSSError]:
+    """Answers files, and filled-in workbooks read in worker processes (as the import reads
+    them, so that a hostile file cannot take the command down); errors in place."""
+    from generator import reader
 
-        return reader.read_answers_file(criteria, path)
-    return answers_mod.load_file(path, criteria)
+    books = [p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES]
+    read = dict(zip(books, reader.read_answers_files(criteria, books), strict=True))
+    out: list[answers_mod.AnswersFile | ITSSError] = []
+    for path in paths:
+        if path in read:
+            out.append(read[path])
+            continue
+        try:
+            out.append(answers_mod.load_file(path, criteria))
+        except ITSSError as exc:
+            out.append(exc)
+    return out
 
 
 @main.command("hr-workbook")

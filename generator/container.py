@@ -421,7 +421,7 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Zip member -> sheet name, from xl/workbook.xml and its relationships; {} if unclear."""
     try:
         parts = {name: _read(archive, name) for name in _REQUIRED_XLSX[1:]}

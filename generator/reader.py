@@ -24,7 +24,7 @@ from defusedxml import DefusedXmlException
 
 from generator import layout
 from generator.answers import Answers, AnswersFile, parse
-from generator.container import Container, _sheet_names, column_number, open_container
+from generator.container import Container, column_number, open_container, sheet_names
 from generator.criteria import Criteria
 from generator.errors import WorkbookError
 
@@ -84,27 +84,55 @@ class _Scan:
 
 
 def read_answers_file(criteria: Criteria, path: str | Path) -> AnswersFile:
-    """A filled-in workbook as an answers file, for `itss-workbook evaluate`.
-
-    Warnings are logged; a file that cannot be read raises.
+    """A filled-in workbook as an answers file, read in this process; warnings are logged.
 
     Raises:
         WorkbookError: the file is not a readable workbook of ours.
     """
-    path = Path(path)
+    outcome = _read_answers(criteria, Path(path))
+    if isinstance(outcome, str):
+        raise WorkbookError(outcome)
+    answers_file, warnings = outcome
+    for warning in warnings:
+        logger.warning("%s: %s", path, warning)
+    return answers_file
+
+
+def read_answers_files(criteria: Criteria, paths: list[Path],
+                       jobs: int = 2) -> list[AnswersFile | WorkbookError]:
+    """Filled-in workbooks as answers files, in the order given, each read in a worker
+    process with the import's memory and time limits: a file that makes the native reader
+    abort costs only its worker. Warnings are logged; an unreadable file gives its error."""
+    from generator import workers
+
+    if not paths:
+        return []  # no worker to start
+    out: list[AnswersFile | WorkbookError] = [WorkbookError("not read")] * len(paths)
+    for index, outcome in workers.run(_read_answers, criteria, paths, workers=jobs):
+        if isinstance(outcome, workers.Failure):
+            outcome = f"{paths[index]}: {outcome.reason}"
+        if isinstance(outcome, str):
+            out[index] = WorkbookError(outcome)
+            continue
+        out[index], warnings = outcome
+        for warning in warnings:
+            logger.warning("%s: %s", paths[index], warning)
+    return out
+
+
+def _read_answers(criteria: Criteria, path: Path) -> tuple[AnswersFile, list[str]] | str:
+    """The answers file and its warnings, or the reason it cannot be read (runs in workers)."""
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        raise WorkbookError(f"{path}: cannot be read ({exc.strerror})") from exc
-    try:
         read = read_workbook(criteria, data, str(path))
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror})"
     except WorkbookError as exc:
-        raise WorkbookError(f"{path}: {exc}") from exc
-    for warning in read.warnings:
-        logger.warning("%s: %s", path, warning)
+        return f"{path}: {exc}"
     fields = tuple(f for f in read.meta.get("fields", "").split(";") if f) or None
-    return AnswersFile(source=str(path), employee=read.employee, answers=read.answers,
-                       fields=fields)
+    answers_file = AnswersFile(source=str(path), employee=read.employee, answers=read.answers,
+                               fields=fields)
+    return answers_file, read.warnings
 
 
 def read_workbook(criteria: Criteria, data: bytes, source: str) -> WorkbookRead:
@@ -366,7 +394,7 @@ def error_cells(data: bytes) -> Iterator[tuple[str, int, int]]:
                 # Excel and LibreOffice write t="e"; one quick search per sheet.
                 if b't="e"' in xml or b"t='e'" in xml:
                     parts[info.filename] = xml
-        names = _sheet_names(archive) if parts else {}
+        names = sheet_names(archive) if parts else {}
         for part, xml in parts.items():
             sheet = names.get(part)
             if sheet is None:

@@ -122,7 +122,7 @@ def test_memory_is_limited_per_worker():
 
 
 def test_evaluate_refuses_a_far_cell_without_crashing(corpus):
-    """`evaluate` reads in its own process: the checks must stop the file first."""
+    """`evaluate` reads workbooks in workers too; the checks still stop the file first."""
     path = next(c for c in corpus if c.name == "far-cell").path
     done = subprocess.run(
         [sys.executable, "-c", CLI, "evaluate", str(path)],

@@ -228,3 +228,16 @@ def test_cell_ref():
     assert reader.cell_ref("HW L5", 0, 0) == "'HW L5'!A1"
     assert reader.cell_ref("HW L5", 11, 2) == "'HW L5'!C12"
     assert reader.cell_ref("x", 1048575, 16383) == "'x'!XFD1048576"
+
+
+def test_several_workbooks_are_read_in_workers_in_order(criteria, hw4, tmp_path):
+    good, broken = tmp_path / "good.xlsx", tmp_path / "broken.xlsx"
+    good.write_bytes(filled(criteria, person(4), hw4))
+    broken.write_bytes(b"PK\x03\x04 cut short")
+
+    first, second, third = reader.read_answers_files(criteria, [broken, good, broken], jobs=2)
+
+    assert isinstance(first, WorkbookError) and isinstance(third, WorkbookError)
+    assert str(first).startswith(f"{broken}: truncated or damaged")
+    assert second.employee["id"] == person(4).id
+    assert second.answers.ticks == reader.read_answers_file(criteria, good).answers.ticks
