@@ -39,9 +39,10 @@ MAX_CELL_TEXT = 32_767
 MAX_SHEET_ROWS = 1_048_576
 #: Widest column the report sets, in characters.
 MAX_WIDTH = 60
-#: What XML 1.0 forbids (control characters but tab, newline and carriage return; U+FFFE,
-#: U+FFFF), and lone surrogates, which no UTF-8 file can hold: os.fsdecode makes them of the
-#: bytes of a file name that are not UTF-8, and XlsxWriter, json and to_csv fail on them.
+#: What XML 1.0 forbids (control characters other than tab, newline and carriage return;
+#: U+FFFE, U+FFFF), and lone surrogates, which no UTF-8 file can hold: os.fsdecode makes
+#: them of the bytes of a file name that are not UTF-8, and XlsxWriter, json and to_csv
+#: fail on them.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -49,7 +50,8 @@ def safe_text(text: str) -> str:
     r"""`text` as every report file can hold it, with each character it cannot hold as a
     visible escape: an undecoded byte of a file name (a surrogate from os.fsdecode) as
     `\xff`, a control character as `\x01`, any other as `\ud800`."""
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text  # search is quicker
+    # Nearly all text needs nothing, which a search tells quicker than a substitution.
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
 
 def _escape(match: re.Match) -> str:
