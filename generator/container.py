@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from xml.parsers import expat
 
@@ -110,6 +110,9 @@ class Container:
     saved_at: datetime | None
     #: The raw text of xl/workbook.xml (xlsx only), for its defined names.
     workbook_xml: bytes | None
+    #: Sheet parts holding error values (t="e", as Excel and LibreOffice write them), which
+    #: the reader sees as blank cells: part name -> XML (xlsx only; usually none).
+    error_sheets: dict[str, bytes] = field(default_factory=dict)
 
 
 def open_container(data: bytes) -> Container:
@@ -137,8 +140,12 @@ def open_container(data: bytes) -> Container:
         if kind == "xlsx":
             _check_sheets(archive, parts, names)
         saved_at = _saved_at(parts, kind)
-    workbook_xml = parts.get("xl/workbook.xml") if kind == "xlsx" else None
-    return Container(data=data, kind=kind, saved_at=saved_at, workbook_xml=workbook_xml)
+    if kind != "xlsx":
+        return Container(data=data, kind=kind, saved_at=saved_at, workbook_xml=None)
+    errors = {name: xml for name, xml in parts.items()
+              if _is_worksheet(name) and (b't="e"' in xml or b"t='e'" in xml)}
+    return Container(data=data, kind=kind, saved_at=saved_at,
+                     workbook_xml=parts.get("xl/workbook.xml"), error_sheets=errors)
 
 
 def _check_magic(data: bytes) -> None:

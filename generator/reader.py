@@ -368,10 +368,8 @@ def _content_warnings(criteria: Criteria, meta: dict[str, str], scan: _Scan) -> 
 def _error_value_warnings(criteria: Criteria, container: Container, scan: _Scan) -> list[str]:
     """Answer cells holding an error value (#N/A, #DIV/0! ...), which the reader sees as
     blank: a warning for each, so that a lost answer is not silent (.xlsx only)."""
-    if container.kind != "xlsx":
-        return []
     warnings = []
-    for sheet, r, c in error_cells(container.data):
+    for sheet, r, c in error_cells(container):
         key = _answer_key(criteria, scan.rows.get((sheet, r)), c)
         if key:
             warnings.append(f"{cell_ref(sheet, r, c)} ({key}): holds an error value, not an "
@@ -384,25 +382,18 @@ _CELL_TAG = re.compile(rb"<c\b[^>]*>")
 _CELL_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
 
 
-def error_cells(data: bytes) -> Iterator[tuple[str, int, int]]:
+def error_cells(container: Container) -> Iterator[tuple[str, int, int]]:
     """(sheet, zero-based row, zero-based column) of each cell whose value is an error."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = {}
-        for info in archive.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                xml = archive.read(info)
-                # Excel and LibreOffice write t="e"; one quick search per sheet.
-                if b't="e"' in xml or b"t='e'" in xml:
-                    parts[info.filename] = xml
-        names = sheet_names(archive) if parts else {}
-        for part, xml in parts.items():
-            sheet = names.get(part)
-            if sheet is None:
-                continue
-            for tag in _CELL_TAG.findall(xml):
-                ref = _CELL_REF.search(tag)
-                if ref and _ERROR_MARK.search(tag):
-                    yield sheet, int(ref[2]) - 1, column_number(ref[1].upper()) - 1
+    if not container.error_sheets:
+        return
+    with zipfile.ZipFile(io.BytesIO(container.data)) as archive:
+        names = sheet_names(archive)
+    for part, xml in container.error_sheets.items():
+        sheet = names.get(part)
+        for tag in _CELL_TAG.findall(xml) if sheet else ():
+            ref = _CELL_REF.search(tag)
+            if ref and _ERROR_MARK.search(tag):
+                yield sheet, int(ref[2]) - 1, column_number(ref[1].upper()) - 1
 
 
 def _answer_key(criteria: Criteria, row_id: str | None, col: int) -> str | None:
