@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -73,12 +74,12 @@ def load_prefill(criteria: Criteria, path: str | Path) -> Prefill:
     path = Path(path)
     prefill = Prefill()
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        _add_workbook(criteria, prefill, path)
+        _add_workbooks(criteria, prefill, [_WorkbookJob(path)])
         return prefill
     data = _read_data(path)
     if isinstance(data, dict) and isinstance(data.get("files"), list):
-        for entry in data["files"]:
-            _add_report_entry(criteria, prefill, path.parent, entry)
+        jobs = [_report_entry(prefill, path.parent, entry) for entry in data["files"]]
+        _add_workbooks(criteria, prefill, [job for job in jobs if job is not None])
     else:
         records = data if isinstance(data, list) else [data]
         for n, record in enumerate(records):
@@ -118,16 +119,31 @@ def _add_record(prefill: Prefill, record: Any, where: str) -> None:
         prefill.anyone = dict(record["answers"])
 
 
-def _add_report_entry(criteria: Criteria, prefill: Prefill, base: Path, entry: Any) -> None:
+@dataclass(frozen=True)
+class _WorkbookJob:
+    """A returned workbook to read answers from: a file, or a member of a .zip archive."""
+
+    path: Path
+    member: str | None = None
+    employee_id: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+
+def _report_entry(prefill: Prefill, base: Path, entry: Any) -> _WorkbookJob | None:
+    """A workbook to read for one entry of the import's JSON report (answers it carries are
+    taken at once)."""
     if not isinstance(entry, dict) or entry.get("status") not in READ_STATUSES:
-        return
+        return None
     if isinstance(entry.get("answers"), dict):
         _add_record(
             prefill,
             {"employee": {"id": entry.get("employee_id")}, "answers": entry["answers"]},
             str(entry.get("path")),
         )
-        return
+        return None
     shown = str(entry.get("path", ""))
     archive, mark, member = shown.partition(ARCHIVE_MARK)
     path = Path(f"{archive}.zip" if mark else shown)
@@ -135,37 +151,45 @@ def _add_report_entry(criteria: Criteria, prefill: Prefill, base: Path, entry: A
         path = base / path  # the report's paths are as given to the import; else beside it
     if not path.is_file():
         prefill.notes.append(f"{path}: listed in the report but not found; not carried")
-        return
-    _add_workbook(criteria, prefill, path, entry.get("employee_id"), member or None)
+        return None
+    return _WorkbookJob(path, member or None, entry.get("employee_id"))
 
 
 #: How the import names a member of a .zip archive: "archive.zip!folder/file.xlsx".
 ARCHIVE_MARK = ".zip!"
 
 
-def _add_workbook(
-    criteria: Criteria,
-    prefill: Prefill,
-    path: Path,
-    employee_id: str | None = None,
-    member: str | None = None,
-) -> None:
+def _add_workbooks(criteria: Criteria, prefill: Prefill, jobs: list[_WorkbookJob]) -> None:
+    """Read the workbooks in worker processes, as the import does, so that a hostile file
+    costs only its worker; their answers are added in the order given."""
+    from generator import workers
+
+    if not jobs:
+        return
+    outcomes = dict(workers.run(_read_job, criteria, jobs, workers=os.cpu_count() or 1))
+    for index, job in enumerate(jobs):
+        outcome = outcomes[index]
+        if isinstance(outcome, workers.Failure):
+            outcome = f"not carried: {outcome.reason}"
+        if isinstance(outcome, str):
+            prefill.notes.append(f"{job.shown}: {outcome}")
+            continue
+        flat, employee_id, warnings = outcome
+        prefill.notes += [f"{job.shown}: {w}" for w in warnings]
+        record = {"employee": {"id": job.employee_id or employee_id}, "answers": flat}
+        _add_record(prefill, record, job.shown)
+
+
+def _read_job(criteria: Criteria, job: _WorkbookJob) -> tuple[dict, str, list[str]] | str:
+    """A workbook's flat answers, employee ID and warnings, or why not (runs in a worker)."""
     from generator.reader import read_workbook
 
-    shown = f"{path}!{member}" if member else str(path)
     try:
-        data = _member_bytes(path, member) if member else path.read_bytes()
-        read = read_workbook(criteria, data, shown)
+        data = _member_bytes(job.path, job.member) if job.member else job.path.read_bytes()
+        read = read_workbook(criteria, data, job.shown)
     except (OSError, ITSSError, zipfile.BadZipFile, KeyError) as exc:
-        prefill.notes.append(f"{shown}: not carried: {exc}")
-        return
-    prefill.notes += [f"{shown}: {w}" for w in read.warnings]
-    flat = answers_mod.to_flat(read.answers)
-    _add_record(
-        prefill,
-        {"employee": {"id": employee_id or read.meta.get("employee_id")}, "answers": flat},
-        shown,
-    )
+        return f"not carried: {exc}"
+    return answers_mod.to_flat(read.answers), read.meta.get("employee_id", ""), read.warnings
 
 
 #: A prefill member larger than this is not read (a returned workbook is some 50 KB).

@@ -228,3 +228,21 @@ def test_several_prefill_files_are_merged(run, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "3 earlier answer(s) carried" in result.output
+
+
+def test_a_prefill_workbook_that_cannot_be_read_is_named_not_fatal(criteria, tmp_path):
+    from generator import prefill, workbook
+    from generator.roster import Employee
+
+    good, broken = tmp_path / "good.xlsx", tmp_path / "broken.xlsx"
+    good.write_bytes(workbook.write_workbook(criteria, Employee(id="E1")))
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    report = tmp_path / "results.json"
+    report.write_text(json.dumps({"files": [
+        {"path": str(broken), "status": "ok", "employee_id": "E2"},
+        {"path": str(good), "status": "ok", "employee_id": "E1"}]}))
+
+    loaded = prefill.load_prefill(criteria, report)
+
+    assert list(loaded.by_employee) == ["E1"]
+    assert loaded.notes[0].startswith(f"{broken}: not carried: truncated or damaged")
