@@ -23,3 +23,19 @@ def blank_workbook(criteria) -> bytes:
     from generator import workbook
 
     return workbook.write_workbook(criteria)
+
+
+@pytest.fixture(scope="session")
+def cli_process():
+    """Run `itss-workbook ARGS...` in a process of its own: a reader that aborts the process
+    fails the test instead of taking pytest down with it."""
+    import subprocess
+    import sys
+
+    code = "import sys; from generator.cli import main; sys.exit(main())"
+
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code, *map(str, args)],
+                              capture_output=True, text=True, timeout=timeout, check=False)
+
+    return run

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -18,7 +16,6 @@ from generator import container
 from generator.errors import WorkbookError
 from tests.import_corpus import rewrite, sheet_part
 
-CLI = "import sys; from generator.cli import main; sys.exit(main())"
 FAR = (
     "sheet 'HW L5' (xl/worksheets/sheet3.xml) reaches cell XFD1048576, far outside the area "
     "a workbook of ours uses (limit 2,000,000 cells from A1)"
@@ -65,16 +62,12 @@ def test_a_far_cell_is_refused_however_it_is_spelled(blank_workbook, spelling):
 
 
 @pytest.mark.parametrize("spelling", ["single quotes", "cells without r"])
-def test_evaluate_refuses_a_far_cell_instead_of_aborting(blank_workbook, tmp_path, spelling):
+def test_evaluate_refuses_a_far_cell_instead_of_aborting(
+    blank_workbook, tmp_path, spelling, cli_process
+):
     path = tmp_path / "far.xlsx"
     path.write_bytes(with_sheet_rows(blank_workbook, FAR_ROWS[spelling]))
-    done = subprocess.run(
-        [sys.executable, "-c", CLI, "evaluate", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = cli_process("evaluate", path, timeout=120)
     assert done.returncode == 1, done.stderr
     assert FAR in done.stderr
 

@@ -27,7 +27,6 @@ REFUSED = {
 }
 
 
-CLI = "import sys; from generator.cli import main; sys.exit(main())"
 
 
 def corpus_file(corpus, name: str) -> bytes:
@@ -121,16 +120,10 @@ def test_memory_is_limited_per_worker():
     assert results[1] == 16 * 1024 * 1024
 
 
-def test_evaluate_refuses_a_far_cell_without_crashing(corpus):
+def test_evaluate_refuses_a_far_cell_without_crashing(corpus, cli_process):
     """`evaluate` reads workbooks in workers too; the checks still stop the file first."""
     path = next(c for c in corpus if c.name == "far-cell").path
-    done = subprocess.run(
-        [sys.executable, "-c", CLI, "evaluate", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = cli_process("evaluate", path, timeout=60)
     assert done.returncode == 1, done.stderr
     assert "XFD1048576, far outside" in done.stderr
 
